@@ -1,0 +1,174 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ConfigError,
+  parseBoolean,
+  parseBytes,
+  parseDurationMs,
+  parseHostPort,
+  type HostPort,
+} from './values.js';
+
+/** Everything `ccmon serve` needs, validated. */
+export interface ServeConfig {
+  readonly dataDir: string;
+  readonly otlpGrpc: HostPort;
+  readonly otlpHttp: HostPort;
+  readonly http: HostPort;
+  readonly health: HostPort;
+  readonly token: string | undefined;
+  readonly retentionDays: number;
+  /** Largest accepted request body, after decompression (OTLP: 413 / RESOURCE_EXHAUSTED above it). */
+  readonly maxRequestBytes: number;
+  /** Bytes that requests in flight may hold in memory together; above it requests get 503 / UNAVAILABLE. */
+  readonly maxInflightBytes: number;
+  /** Drop prompt, response and tool input/parameter text at ingest. */
+  readonly dropContent: boolean;
+}
+
+type Kind = 'string' | 'hostport' | 'days' | 'bytes' | 'bool' | 'secret';
+
+interface SettingSpec {
+  readonly key: keyof ServeConfig;
+  readonly flag: string;
+  readonly env: string;
+  readonly kind: Kind;
+  readonly help: string;
+  readonly fallback: () => string | undefined;
+}
+
+function defaultDataDir(): string {
+  const xdg = process.env.XDG_DATA_HOME;
+  return join(xdg !== undefined && xdg !== '' ? xdg : join(homedir(), '.local', 'share'), 'ccmon');
+}
+
+/** One table drives parsing, precedence and `--help`. 4380 clashes with neither Grafana (3000) nor Prometheus (9090). */
+export const SERVE_SETTINGS: readonly SettingSpec[] = [
+  {
+    key: 'dataDir',
+    flag: 'data-dir',
+    env: 'CCMON_DATA_DIR',
+    kind: 'string',
+    help: 'where the DuckDB store lives',
+    fallback: defaultDataDir,
+  },
+  {
+    key: 'otlpGrpc',
+    flag: 'otlp-grpc',
+    env: 'CCMON_OTLP_GRPC',
+    kind: 'hostport',
+    help: 'OTLP/gRPC listener',
+    fallback: () => '127.0.0.1:4317',
+  },
+  {
+    key: 'otlpHttp',
+    flag: 'otlp-http',
+    env: 'CCMON_OTLP_HTTP',
+    kind: 'hostport',
+    help: 'OTLP/HTTP listener',
+    fallback: () => '127.0.0.1:4318',
+  },
+  {
+    key: 'http',
+    flag: 'http',
+    env: 'CCMON_HTTP',
+    kind: 'hostport',
+    help: 'API and web UI listener',
+    fallback: () => '127.0.0.1:4380',
+  },
+  {
+    key: 'health',
+    flag: 'health',
+    env: 'CCMON_HEALTH',
+    kind: 'hostport',
+    help: "health check listener (like the Collector's health_check)",
+    fallback: () => '127.0.0.1:13133',
+  },
+  {
+    key: 'token',
+    flag: 'token',
+    env: 'CCMON_TOKEN',
+    kind: 'secret',
+    help: 'require "Authorization: Bearer TOKEN" on OTLP and the API',
+    fallback: () => undefined,
+  },
+  {
+    key: 'retentionDays',
+    flag: 'retention',
+    env: 'CCMON_RETENTION',
+    kind: 'days',
+    help: 'how long to keep data, e.g. 400d',
+    fallback: () => '400d',
+  },
+  {
+    key: 'maxRequestBytes',
+    flag: 'max-request-size',
+    env: 'CCMON_MAX_REQUEST_SIZE',
+    kind: 'bytes',
+    help: 'largest request body after decompression',
+    fallback: () => '16MiB',
+  },
+  {
+    key: 'maxInflightBytes',
+    flag: 'max-inflight',
+    env: 'CCMON_MAX_INFLIGHT',
+    kind: 'bytes',
+    help: 'memory all requests in flight may hold',
+    fallback: () => '128MiB',
+  },
+  {
+    key: 'dropContent',
+    flag: 'drop-content',
+    env: 'CCMON_DROP_CONTENT',
+    kind: 'bool',
+    help: 'drop prompt, response and tool input text at ingest',
+    fallback: () => 'false',
+  },
+];
+
+export type RawSettings = Partial<Record<keyof ServeConfig, string | boolean | number>>;
+
+/** Precedence: defaults < config file < environment < flags. Every value is validated here, once. */
+export function resolveServeConfig(
+  flags: RawSettings,
+  env: NodeJS.ProcessEnv,
+  file: RawSettings = {},
+): ServeConfig {
+  const values: Record<string, unknown> = {};
+  for (const spec of SERVE_SETTINGS) {
+    const fromEnv = env[spec.env];
+    const raw =
+      flags[spec.key] ??
+      (fromEnv !== undefined && fromEnv !== '' ? fromEnv : undefined) ??
+      file[spec.key] ??
+      spec.fallback();
+    values[spec.key] = raw === undefined ? undefined : parseSetting(spec, String(raw));
+  }
+  const config = values as unknown as ServeConfig;
+  if (config.maxInflightBytes < config.maxRequestBytes) {
+    throw new ConfigError(
+      `--max-inflight (${config.maxInflightBytes} bytes) must be at least --max-request-size (${config.maxRequestBytes} bytes), or no request of the largest size could ever be accepted`,
+    );
+  }
+  return config;
+}
+
+function parseSetting(spec: SettingSpec, raw: string): unknown {
+  const name = `--${spec.flag} / ${spec.env}`;
+  switch (spec.kind) {
+    case 'string':
+      if (raw.trim() === '') throw new ConfigError(`${name}: must not be empty`);
+      return raw;
+    case 'secret':
+      if (raw.length < 8) throw new ConfigError(`${name}: use a token of at least 8 characters`);
+      return raw;
+    case 'hostport':
+      return parseHostPort(name, raw);
+    case 'days':
+      return Math.max(1, Math.round(parseDurationMs(name, /^\d+$/.test(raw) ? `${raw}d` : raw) / 86_400_000));
+    case 'bytes':
+      return parseBytes(name, raw);
+    case 'bool':
+      return parseBoolean(name, raw);
+  }
+}

@@ -1,0 +1,189 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import type { Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Server as GrpcServer } from '@grpc/grpc-js';
+import type { ServeConfig } from './config/serve-config.js';
+import { formatHostPort, type HostPort } from './config/values.js';
+import { bearerChecker } from './otlp/auth.js';
+import { bindGrpc, createOtlpGrpcServer } from './otlp/grpc-receiver.js';
+import { createOtlpHttpServer } from './otlp/http-receiver.js';
+import { InflightBudget } from './otlp/inflight.js';
+import { Ingest } from './otlp/ingest.js';
+import { IngestStats } from './otlp/stats.js';
+import { createApiServer } from './server/api.js';
+import { createHealthServer, type Phase } from './server/health.js';
+import { Database } from './store/database.js';
+import { pruneOlderThan } from './store/retention.js';
+import { BatchWriter } from './store/writer.js';
+import { VERSION } from './version.js';
+
+/** Written into the data dir while serving, so `ccmon report` finds the running server by itself. */
+export const SERVER_FILE = 'server.json';
+
+export interface Listening {
+  readonly otlpGrpc: HostPort;
+  readonly otlpHttp: HostPort;
+  readonly http: HostPort;
+  readonly health: HostPort;
+}
+
+export interface RunningServer {
+  readonly listening: Listening;
+  readonly db: Database;
+  readonly stats: IngestStats;
+  stop(): Promise<void>;
+}
+
+const RETRY_AFTER_MS = 2_000;
+const PRUNE_EVERY_MS = 3_600_000;
+
+/** Starts `ccmon serve`: store, writer, receivers, API and health, in that order; stops in reverse. */
+export async function startServer(
+  config: ServeConfig,
+  log: (line: string) => void = () => undefined,
+): Promise<RunningServer> {
+  let phase: Phase = 'starting';
+  const startedAt = new Date();
+  const db = await Database.open(config.dataDir);
+  const servers: HttpServer[] = [];
+  let grpc: GrpcServer | undefined;
+  let pruneTimer: NodeJS.Timeout | undefined;
+  try {
+    const health = createHealthServer(() => ({ phase, startedAt, version: VERSION }));
+    servers.push(health);
+    const healthAt = await listen(health, config.health, '--health');
+
+    const stats = new IngestStats();
+    let writeLatencyMs = 0;
+    const writer = await BatchWriter.create(db, {
+      maxQueuedRecords: 200_000,
+      maxBatchRecords: 20_000,
+      onCommit: (_records, ms) => {
+        writeLatencyMs = ms;
+      },
+    });
+    const budget = new InflightBudget(config.maxInflightBytes);
+    const ingest = new Ingest(writer, stats, {
+      dropContent: config.dropContent,
+      retryAfterMs: RETRY_AFTER_MS,
+    });
+    const authorized = bearerChecker(config.token);
+    const receiver = {
+      ingest,
+      budget,
+      maxRequestBytes: config.maxRequestBytes,
+      retryAfterMs: RETRY_AFTER_MS,
+      authorized,
+    };
+
+    grpc = createOtlpGrpcServer(receiver);
+    const grpcPort = await bindGrpc(grpc, config.otlpGrpc.host, config.otlpGrpc.port).catch(
+      (error: unknown) => {
+        throw listenError(error, config.otlpGrpc, '--otlp-grpc');
+      },
+    );
+    const otlpHttp = createOtlpHttpServer(receiver);
+    servers.push(otlpHttp);
+    const otlpHttpAt = await listen(otlpHttp, config.otlpHttp, '--otlp-http');
+    const api = createApiServer({
+      db,
+      authorized,
+      status: () => ({
+        version: VERSION,
+        phase,
+        upSince: startedAt.toISOString(),
+        accepted: stats.total('accepted'),
+        rejected: stats.total('rejected'),
+        queuedRecords: writer.queuedRecords,
+        inflightBytes: budget.bytes,
+        lastCommitMs: writeLatencyMs,
+      }),
+    });
+    servers.push(api);
+    const apiAt = await listen(api, config.http, '--http');
+
+    const listening: Listening = {
+      otlpGrpc: { host: config.otlpGrpc.host, port: grpcPort },
+      otlpHttp: otlpHttpAt,
+      http: apiAt,
+      health: healthAt,
+    };
+    writeFileSync(
+      join(config.dataDir, SERVER_FILE),
+      JSON.stringify({
+        pid: process.pid,
+        url: `http://${connectable(apiAt)}`,
+        startedAt: startedAt.toISOString(),
+      }),
+    );
+    const prune = (): void => {
+      pruneOlderThan(db, config.retentionDays).then(
+        (n) => n > 0 && log(`retention: removed ${n} rows older than ${config.retentionDays} days`),
+        (error: unknown) => log(`retention: ${String(error)}`),
+      );
+    };
+    prune();
+    pruneTimer = setInterval(prune, PRUNE_EVERY_MS).unref();
+    phase = 'serving';
+
+    let stopping: Promise<void> | undefined;
+    const stop = (): Promise<void> => {
+      stopping ??= (async () => {
+        phase = 'stopping';
+        clearInterval(pruneTimer);
+        // Stop taking requests, let those in flight finish (they wait for their commit), then drain.
+        await Promise.all([
+          ...[otlpHttp, api].map(closeServer),
+          new Promise<void>((resolve) => grpc?.tryShutdown(() => resolve())),
+        ]);
+        await writer.close();
+        await db.close();
+        rmSync(join(config.dataDir, SERVER_FILE), { force: true });
+        await closeServer(health);
+      })();
+      return stopping;
+    };
+    return { listening, db, stats, stop };
+  } catch (error) {
+    clearInterval(pruneTimer);
+    grpc?.forceShutdown();
+    await Promise.all(servers.map(closeServer));
+    await db.close();
+    throw error;
+  }
+}
+
+/** Where a client on this machine reaches a listener bound to a wildcard address. */
+export function connectable(at: HostPort): string {
+  const host = at.host === '0.0.0.0' ? '127.0.0.1' : at.host === '::' ? '::1' : at.host;
+  return formatHostPort({ host, port: at.port });
+}
+
+function listen(server: HttpServer, at: HostPort, setting: string): Promise<HostPort> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error) => reject(listenError(error, at, setting)));
+    server.listen(at.port, at.host, () => {
+      const address = server.address() as AddressInfo;
+      resolve({ host: at.host, port: address.port });
+    });
+  });
+}
+
+function listenError(error: unknown, at: HostPort, setting: string): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/EADDRINUSE|address already in use|No address added/i.test(message)) {
+    return new Error(
+      `${formatHostPort(at)} is already in use (${setting}): stop what listens there, or choose another address with ${setting}`,
+    );
+  }
+  return new Error(`cannot listen on ${formatHostPort(at)} (${setting}): ${message}`);
+}
+
+function closeServer(server: HttpServer): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,119 @@
+import {
+  Metadata,
+  Server,
+  ServerCredentials,
+  type sendUnaryData,
+  type ServerUnaryCall,
+  type ServiceDefinition,
+  type ServiceError,
+} from '@grpc/grpc-js';
+import { encodeExportResponse, encodeStatus } from './encode.js';
+import { IngestError } from './ingest-error.js';
+import type { Ingest } from './ingest.js';
+import type { InflightBudget } from './inflight.js';
+import { REFUSALS } from './status.js';
+import type { Signal } from './types.js';
+
+export interface GrpcReceiverOptions {
+  readonly ingest: Ingest;
+  readonly budget: InflightBudget;
+  readonly maxRequestBytes: number;
+  readonly retryAfterMs: number;
+  readonly authorized: (header: string | undefined) => boolean;
+}
+
+const SERVICES: Record<Signal, string> = {
+  metrics: '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
+  logs: '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
+  traces: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+};
+
+const identity = (buffer: Buffer): Buffer => buffer;
+
+/** Messages stay raw bytes through grpc-js: decoding happens in Ingest, so a bad message is INVALID_ARGUMENT. */
+function service(signal: Signal): ServiceDefinition {
+  return {
+    Export: {
+      path: SERVICES[signal],
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: identity,
+      requestDeserialize: identity,
+      responseSerialize: identity,
+      responseDeserialize: identity,
+    },
+  };
+}
+
+/** OTLP/gRPC: the metrics, logs and trace Export services (gzip handled by grpc-js). */
+export function createOtlpGrpcServer(options: GrpcReceiverOptions): Server {
+  const server = new Server({
+    // grpc-js applies the limit to the decompressed message too, so a gzip bomb is refused.
+    'grpc.max_receive_message_length': options.maxRequestBytes,
+    'grpc.max_send_message_length': 4 * 1024 * 1024,
+    'grpc.max_concurrent_streams': 256,
+    'grpc.keepalive_time_ms': 60_000,
+    'grpc.keepalive_timeout_ms': 20_000,
+  });
+  for (const signal of ['metrics', 'logs', 'traces'] as const) {
+    server.addService(service(signal), {
+      Export: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
+        void handle(signal, call, callback, options);
+      },
+    });
+  }
+  return server;
+}
+
+async function handle(
+  signal: Signal,
+  call: ServerUnaryCall<Buffer, Buffer>,
+  callback: sendUnaryData<Buffer>,
+  options: GrpcReceiverOptions,
+): Promise<void> {
+  const size = call.request.length;
+  let reserved = 0;
+  try {
+    const auth = call.metadata.get('authorization')[0];
+    if (!options.authorized(typeof auth === 'string' ? auth : undefined)) {
+      throw new IngestError('unauthenticated', 'missing or wrong bearer token');
+    }
+    if (!options.budget.tryReserve(size)) {
+      throw new IngestError('overloaded', 'too many requests in flight: retry later', options.retryAfterMs);
+    }
+    reserved = size;
+    const partial = await options.ingest.export('grpc', signal, 'proto', call.request);
+    callback(null, Buffer.from(encodeExportResponse(signal, partial, 'proto')));
+  } catch (error) {
+    callback(toServiceError(error));
+  } finally {
+    options.budget.release(reserved);
+  }
+}
+
+function toServiceError(error: unknown): Partial<ServiceError> {
+  const refusal = error instanceof IngestError ? error : new IngestError('invalid', String(error));
+  const code = REFUSALS[refusal.reason].grpc;
+  const metadata = new Metadata();
+  if (refusal.retryAfterMs !== undefined) {
+    // OTLP: UNAVAILABLE carries a google.rpc.RetryInfo detail with the delay the client should wait.
+    metadata.set(
+      'grpc-status-details-bin',
+      Buffer.from(encodeStatus(code, refusal.message, 'proto', refusal.retryAfterMs)),
+    );
+  }
+  return { code, details: refusal.message, metadata };
+}
+
+export async function bindGrpc(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.bindAsync(
+      `${host.includes(':') ? `[${host}]` : host}:${port}`,
+      ServerCredentials.createInsecure(),
+      (error, bound) => {
+        if (error) reject(error);
+        else resolve(bound);
+      },
+    );
+  });
+}

@@ -1,0 +1,114 @@
+import { normalizeLogs } from '../telemetry/normalize-logs.js';
+import { normalizeMetrics } from '../telemetry/normalize-metrics.js';
+import { OverloadedError, type BatchWriter } from '../store/writer.js';
+import { decodeLogsRequestJson, decodeMetricsRequestJson, decodeTraceRequestJson } from './decode-json.js';
+import {
+  decodeLogsRequestProto,
+  decodeMetricsRequestProto,
+  decodeTraceRequestProto,
+} from './decode-proto.js';
+import { OtlpDecodeError } from './errors.js';
+import { IngestError } from './ingest-error.js';
+import type { IngestStats, Protocol } from './stats.js';
+import type { PartialSuccess, Signal } from './types.js';
+
+export type Format = 'proto' | 'json';
+
+export interface IngestOptions {
+  readonly dropContent: boolean;
+  /** The retry hint sent with 503 / UNAVAILABLE. */
+  readonly retryAfterMs: number;
+}
+
+/**
+ * The path every export takes, whatever the transport: decode -> normalize -> store (acknowledged
+ * only after commit). Throws IngestError; the receivers turn it into a status.
+ */
+export class Ingest {
+  constructor(
+    private readonly writer: BatchWriter,
+    private readonly stats: IngestStats,
+    private readonly options: IngestOptions,
+  ) {}
+
+  async export(
+    protocol: Protocol,
+    signal: Signal,
+    format: Format,
+    body: Uint8Array,
+  ): Promise<PartialSuccess | undefined> {
+    try {
+      switch (signal) {
+        case 'metrics':
+          return await this.metrics(protocol, format, body);
+        case 'logs':
+          return await this.logs(protocol, format, body);
+        case 'traces':
+          return this.traces(protocol, format, body);
+      }
+    } catch (error) {
+      const refusal = this.toIngestError(error);
+      this.stats.add(protocol, signal, 'rejected', refusal.reason, 1);
+      throw refusal;
+    }
+  }
+
+  private async metrics(
+    protocol: Protocol,
+    format: Format,
+    body: Uint8Array,
+  ): Promise<PartialSuccess | undefined> {
+    const request =
+      format === 'proto' ? decodeMetricsRequestProto(body) : decodeMetricsRequestJson(text(body));
+    const { records, rejected, rejectReason } = normalizeMetrics(request);
+    await this.writer.write({ points: records, events: [] });
+    this.stats.add(protocol, 'metrics', 'accepted', 'ok', records.length);
+    this.stats.add(protocol, 'metrics', 'rejected', 'partial', rejected);
+    return rejected > 0 ? { rejected, errorMessage: rejectReason } : undefined;
+  }
+
+  private async logs(
+    protocol: Protocol,
+    format: Format,
+    body: Uint8Array,
+  ): Promise<PartialSuccess | undefined> {
+    const request = format === 'proto' ? decodeLogsRequestProto(body) : decodeLogsRequestJson(text(body));
+    const { records, rejected, rejectReason } = normalizeLogs(request, this.options);
+    await this.writer.write({ points: [], events: records });
+    this.stats.add(protocol, 'logs', 'accepted', 'ok', records.length);
+    this.stats.add(protocol, 'logs', 'rejected', 'partial', rejected);
+    return rejected > 0 ? { rejected, errorMessage: rejectReason } : undefined;
+  }
+
+  /** Traces are accepted so that a client with the traces beta on keeps working, then dropped. */
+  private traces(protocol: Protocol, format: Format, body: Uint8Array): undefined {
+    const { spanCount } =
+      format === 'proto' ? decodeTraceRequestProto(body) : decodeTraceRequestJson(text(body));
+    this.stats.add(protocol, 'traces', 'discarded', 'ok', spanCount);
+    return undefined;
+  }
+
+  private toIngestError(error: unknown): IngestError {
+    if (error instanceof IngestError) return error;
+    if (error instanceof OtlpDecodeError) return new IngestError('invalid', error.message);
+    if (error instanceof OverloadedError)
+      return new IngestError('overloaded', error.message, this.options.retryAfterMs);
+    // A store failure (disk full, I/O error): nothing was acknowledged, so the client may retry later.
+    const message = error instanceof Error ? error.message : String(error);
+    return new IngestError(
+      'unavailable',
+      `the store could not save this request: ${message}`,
+      this.options.retryAfterMs,
+    );
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function text(body: Uint8Array): string {
+  try {
+    return utf8.decode(body);
+  } catch {
+    throw new IngestError('invalid', 'the JSON body is not valid UTF-8');
+  }
+}

@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { summary } from '../report/queries.js';
+import { normalizeLogs } from '../telemetry/normalize-logs.js';
+import { normalizeMetrics } from '../telemetry/normalize-metrics.js';
+import { logsRequest, metricsRequest } from '../../test/support/requests.js';
+import { Database } from './database.js';
+import { BatchWriter } from './writer.js';
+
+const T0 = Date.UTC(2026, 0, 5, 9) * 1000;
+const MIN = 60_000_000;
+const RES = { 'service.name': 'claude-code', 'machine.name': 'laptop' };
+const ALL = { fromMs: T0 / 1000 - 86_400_000, toMs: T0 / 1000 + 86_400_000, tz: 'UTC' };
+
+describe('BatchWriter', () => {
+  let dir: string;
+  let db: Database;
+  let writer: BatchWriter;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ccmon-writer-'));
+    db = await Database.open(dir);
+    writer = await BatchWriter.create(db, { maxQueuedRecords: 10_000, maxBatchRecords: 1_000 });
+  });
+  after(async () => {
+    await writer.close();
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const cost = async (): Promise<number> => (await db.withRead((r) => summary(r, ALL))).cost_usd;
+
+  it('stores delta points once, however often an export is re-sent', async () => {
+    const request = metricsRequest(RES, [
+      {
+        metric: 'claude_code.cost.usage',
+        unit: 'USD',
+        value: 0.25,
+        startUs: T0,
+        endUs: T0 + MIN,
+        attrs: { 'session.id': 's1', model: 'm' },
+      },
+    ]);
+    const { records } = normalizeMetrics(request);
+    await Promise.all([
+      writer.write({ points: records, events: [] }),
+      writer.write({ points: records, events: [] }),
+    ]);
+    await writer.write({ points: normalizeMetrics(request).records, events: [] });
+    assert.equal(await cost(), 0.25);
+  });
+
+  it('turns cumulative points into deltas: first point whole, re-sends ignored, resets counted', async () => {
+    const point = (value: number, startUs: number, endUs: number) =>
+      normalizeMetrics(
+        metricsRequest(RES, [
+          {
+            metric: 'claude_code.commit.count',
+            value,
+            startUs,
+            endUs,
+            attrs: { 'session.id': 's2' },
+            temporality: 2,
+          },
+        ]),
+      ).records;
+    await writer.write({ points: point(2, T0, T0 + MIN), events: [] });
+    await writer.write({ points: point(5, T0, T0 + 2 * MIN), events: [] });
+    await writer.write({ points: point(5, T0, T0 + 2 * MIN), events: [] }); // re-sent
+    await writer.write({ points: point(1, T0 + 3 * MIN, T0 + 4 * MIN), events: [] }); // restarted counter
+    const commits = (await db.withRead((r) => summary(r, ALL))).commits;
+    assert.equal(commits, 6);
+  });
+
+  it('keeps cumulative state across a restart, so a re-sent point is not counted again', async () => {
+    await writer.close();
+    writer = await BatchWriter.create(db, { maxQueuedRecords: 10_000, maxBatchRecords: 1_000 });
+    const again = normalizeMetrics(
+      metricsRequest(RES, [
+        {
+          metric: 'claude_code.commit.count',
+          value: 1,
+          startUs: T0 + 3 * MIN,
+          endUs: T0 + 4 * MIN,
+          attrs: { 'session.id': 's2' },
+          temporality: 2,
+        },
+      ]),
+    ).records;
+    await writer.write({ points: again, events: [] });
+    assert.equal((await db.withRead((r) => summary(r, ALL))).commits, 6);
+  });
+
+  it('stores events once with coerced typed fields', async () => {
+    const request = logsRequest(RES, [
+      {
+        timeUs: T0,
+        attrs: {
+          'event.name': 'tool_result',
+          'event.timestamp': new Date(T0 / 1000).toISOString(),
+          'event.sequence': 3,
+          'session.id': 's1',
+          tool_name: 'Bash',
+          success: 'true',
+          duration_ms: '31',
+        },
+      },
+    ]);
+    const { records } = normalizeLogs(request, { dropContent: false });
+    await writer.write({ points: [], events: records });
+    await writer.write({ points: [], events: normalizeLogs(request, { dropContent: false }).records });
+    const rows = await db.withRead((r) =>
+      r.all('SELECT name, tool_name, success, duration_ms, sequence, machine_name FROM events'),
+    );
+    assert.deepEqual(rows, [
+      {
+        name: 'tool_result',
+        tool_name: 'Bash',
+        success: true,
+        duration_ms: 31,
+        sequence: 3n,
+        machine_name: 'laptop',
+      },
+    ]);
+  });
+
+  it('refuses writes beyond its queue as overload', async () => {
+    const small = await BatchWriter.create(db, { maxQueuedRecords: 1, maxBatchRecords: 1 });
+    const make = (i: number) =>
+      normalizeMetrics(
+        metricsRequest(RES, [{ metric: 'x.count', value: 1, startUs: T0 + i, endUs: T0 + i + 1, attrs: {} }]),
+      ).records;
+    const first = small.write({ points: make(1), events: [] });
+    await assert.rejects(small.write({ points: make(2), events: [] }), /write queue is full/);
+    await first;
+    await small.close();
+  });
+});

@@ -1,0 +1,78 @@
+import type { AnyValue, KeyValue } from '../otlp/types.js';
+import type { AttrValue, Attributes } from './records.js';
+
+/** OTLP AnyValue -> plain JSON value (bytes become base64, since JSON has no bytes). */
+export function toAttrValue(value: AnyValue): AttrValue {
+  switch (value.kind) {
+    case 'string':
+    case 'bool':
+      return value.value;
+    case 'int':
+    case 'double':
+      // JSON has no NaN or Infinity: keep them as text rather than lose them.
+      return Number.isFinite(value.value) ? value.value : String(value.value);
+    case 'bytes':
+      return Buffer.from(value.value).toString('base64');
+    case 'array':
+      return value.value.map(toAttrValue);
+    case 'kvlist':
+      return toAttributes(value.value);
+    case 'empty':
+      return null;
+  }
+}
+
+export function toAttributes(list: readonly KeyValue[]): Attributes {
+  const out: Record<string, AttrValue> = {};
+  for (const { key, value } of list) out[key] = toAttrValue(value);
+  return out;
+}
+
+/** A text attribute; numbers and booleans are written as text, empty strings count as absent. */
+export function attrString(attrs: Attributes, key: string): string | null {
+  const value = attrs[key];
+  if (typeof value === 'string') return value === '' ? null : value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return null;
+}
+
+/** A numeric attribute; Claude Code sends some numbers as strings ("31"), so strings are parsed. */
+export function attrNumber(attrs: Attributes, key: string): number | null {
+  const value = attrs[key];
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'string' && value.trim() !== '') {
+    const parsed = Number(value);
+    return Number.isFinite(parsed) ? parsed : null;
+  }
+  return null;
+}
+
+/** A whole number that fits the store's 64-bit columns exactly; anything else counts as absent. */
+export function attrInteger(attrs: Attributes, key: string): number | null {
+  const value = attrNumber(attrs, key);
+  if (value === null) return null;
+  const whole = Math.trunc(value);
+  return Number.isSafeInteger(whole) ? whole : null;
+}
+
+/** A boolean attribute; accepts true/false, "true"/"false", 1/0. */
+export function attrBoolean(attrs: Attributes, key: string): boolean | null {
+  const value = attrs[key];
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number') return value !== 0;
+  if (typeof value === 'string') {
+    const text = value.trim().toLowerCase();
+    if (text === 'true' || text === '1') return true;
+    if (text === 'false' || text === '0') return false;
+  }
+  return null;
+}
+
+/** Stable JSON with sorted keys, so the same attributes always hash the same. */
+export function canonicalJson(value: AttrValue): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const record = value as { readonly [key: string]: AttrValue };
+  const keys = Object.keys(record).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k] ?? null)}`).join(',')}}`;
+}

@@ -1,0 +1,118 @@
+/** Starting ccmon for tests: in this process (fast) or as a real child process (for signals and kill -9). */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveServeConfig, type RawSettings } from '../../src/config/serve-config.js';
+import { connectable, startServer, type RunningServer } from '../../src/main.js';
+
+export function tempDir(prefix = 'ccmon-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export interface TestServer extends RunningServer {
+  readonly dataDir: string;
+  /** host:port of the OTLP/gRPC listener */
+  readonly grpcTarget: string;
+  /** http://host:port bases */
+  readonly otlpHttpUrl: string;
+  readonly apiUrl: string;
+  readonly healthUrl: string;
+}
+
+const LOOPBACK_ANY_PORT = {
+  otlpGrpc: '127.0.0.1:0',
+  otlpHttp: '127.0.0.1:0',
+  http: '127.0.0.1:0',
+  health: '127.0.0.1:0',
+};
+
+export async function startTestServer(settings: RawSettings = {}): Promise<TestServer> {
+  const dataDir = typeof settings.dataDir === 'string' ? settings.dataDir : tempDir();
+  const config = resolveServeConfig({ ...LOOPBACK_ANY_PORT, dataDir, ...settings }, {});
+  const server = await startServer(config);
+  const l = server.listening;
+  return {
+    ...server,
+    dataDir,
+    grpcTarget: connectable(l.otlpGrpc),
+    otlpHttpUrl: `http://${connectable(l.otlpHttp)}`,
+    apiUrl: `http://${connectable(l.http)}`,
+    healthUrl: `http://${connectable(l.health)}`,
+  };
+}
+
+export interface ChildServer {
+  readonly process: ChildProcess;
+  readonly grpcTarget: string;
+  readonly otlpHttpUrl: string;
+  readonly apiUrl: string;
+  readonly healthUrl: string;
+  readonly output: () => string;
+  /** resolves with the exit code (or signal name) */
+  readonly exited: Promise<number | string>;
+}
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'ccmon.js');
+
+/** Runs the built `ccmon serve` as a child process and waits until it prints where it listens. */
+export function spawnServer(
+  dataDir: string,
+  extraArgs: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<ChildServer> {
+  const child = spawn(
+    process.execPath,
+    [
+      BIN,
+      'serve',
+      '--data-dir',
+      dataDir,
+      '--otlp-grpc',
+      '127.0.0.1:0',
+      '--otlp-http',
+      '127.0.0.1:0',
+      '--http',
+      '127.0.0.1:0',
+      '--health',
+      '127.0.0.1:0',
+      ...extraArgs,
+    ],
+    { env: { PATH: process.env.PATH, HOME: dataDir, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let text = '';
+  child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const exited = new Promise<number | string>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  );
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`ccmon did not start within 20 s:\n${text}`));
+    }, 20_000);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`ccmon exited (${code}) before serving:\n${text}`));
+    });
+    const check = (): void => {
+      const grpc = /OTLP gRPC\s+(\S+)/.exec(text)?.[1];
+      const http = /OTLP HTTP\s+(\S+)/.exec(text)?.[1];
+      const api = /dashboard\s+(\S+?)\/?\s/.exec(text)?.[1];
+      const health = /health\s+(\S+?)\/?\s/.exec(text)?.[1];
+      if (grpc === undefined || http === undefined || api === undefined || health === undefined) return;
+      clearTimeout(timer);
+      child.stdout.off('data', check);
+      resolve({
+        process: child,
+        grpcTarget: grpc,
+        otlpHttpUrl: http,
+        apiUrl: api,
+        healthUrl: health,
+        output: () => text,
+        exited,
+      });
+    };
+    child.stdout.on('data', check);
+  });
+}
