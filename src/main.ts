@@ -12,6 +12,8 @@ import { InflightBudget } from './otlp/inflight.js';
 import { Ingest } from './otlp/ingest.js';
 import { IngestStats } from './otlp/stats.js';
 import { createApiServer } from './server/api.js';
+import { reportRoutes } from './server/report-routes.js';
+import { json, type Route } from './server/routes.js';
 import { createHealthServer, type Phase } from './server/health.js';
 import { Database } from './store/database.js';
 import { pruneOlderThan } from './store/retention.js';
@@ -86,20 +88,21 @@ export async function startServer(
     const otlpHttp = createOtlpHttpServer(receiver);
     servers.push(otlpHttp);
     const otlpHttpAt = await listen(otlpHttp, config.otlpHttp, '--otlp-http');
-    const api = createApiServer({
-      db,
-      authorized,
-      status: () => ({
-        version: VERSION,
-        phase,
-        upSince: startedAt.toISOString(),
-        accepted: stats.total('accepted'),
-        rejected: stats.total('rejected'),
-        queuedRecords: writer.queuedRecords,
-        inflightBytes: budget.bytes,
-        lastCommitMs: writeLatencyMs,
-      }),
+    const status = (): Record<string, unknown> => ({
+      version: VERSION,
+      phase,
+      upSince: startedAt.toISOString(),
+      accepted: stats.total('accepted'),
+      rejected: stats.total('rejected'),
+      queuedRecords: writer.queuedRecords,
+      inflightBytes: budget.bytes,
+      lastCommitMs: writeLatencyMs,
     });
+    const routes: Route[] = [
+      { method: 'GET', path: '/api/v1/status', handle: async () => json(status()) },
+      ...reportRoutes(db),
+    ];
+    const api = createApiServer({ routes, authorized });
     servers.push(api);
     const apiAt = await listen(api, config.http, '--http');
 

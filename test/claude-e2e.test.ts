@@ -3,33 +3,13 @@
  * equal what the fake Anthropic API reported and what the sessions did.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { grouped, summary, type Summary } from '../src/report/queries.js';
-import { runClaude, type OtlpOptions } from './support/claude.js';
-import { createFakeAnthropic, type FakeAnthropic, type Turn } from './support/fake-anthropic.js';
-import { startTestServer, tempDir, type TestServer } from './support/server.js';
+import { runSessions, type SessionSpec, type SessionsResult } from './support/claude-sessions.js';
+import { startTestServer, type TestServer } from './support/server.js';
 
-interface Session {
-  readonly name: string;
-  readonly protocol: OtlpOptions['protocol'];
-  readonly temporality: 'delta' | 'cumulative';
-  readonly compression?: 'gzip';
-  readonly lines: number;
-  /** a command that keeps the session alive over several metric exports */
-  readonly command: string;
-}
-
-const SESSIONS: readonly Session[] = [
-  {
-    name: 'grpc-gzip-delta',
-    protocol: 'grpc',
-    temporality: 'delta',
-    compression: 'gzip',
-    lines: 3,
-    command: 'echo hi',
-  },
+const SESSIONS: readonly SessionSpec[] = [
+  { name: 'grpc-gzip-delta', protocol: 'grpc', temporality: 'delta', compression: 'gzip', lines: 3 },
   {
     name: 'http-proto-cumulative',
     protocol: 'http/protobuf',
@@ -44,92 +24,29 @@ const SESSIONS: readonly Session[] = [
     lines: 7,
     command: 'sleep 2 && echo ok',
   },
-  { name: 'grpc-cumulative', protocol: 'grpc', temporality: 'cumulative', lines: 2, command: 'echo done' },
+  { name: 'grpc-cumulative', protocol: 'grpc', temporality: 'cumulative', lines: 2 },
 ];
-
-function usage(seed: number): Turn['usage'] {
-  return {
-    input_tokens: 1000 + seed * 7,
-    output_tokens: 30 + seed,
-    cache_read_input_tokens: 3000 + seed * 11,
-    cache_creation_input_tokens: 500 + seed * 3,
-  };
-}
-
-function content(lines: number, name: string): string {
-  return Array.from({ length: lines }, (_, i) => `${name} line ${i + 1}`).join('\n');
-}
-
-function turns(session: Session, index: number, cwd: string): Turn[] {
-  return [
-    {
-      text: 'Writing the file.',
-      toolUse: {
-        name: 'Write',
-        input: { file_path: join(cwd, `${session.name}.txt`), content: content(session.lines, session.name) },
-      },
-      usage: usage(index * 3 + 1),
-    },
-    {
-      toolUse: { name: 'Bash', input: { command: session.command, description: 'Run a command' } },
-      usage: usage(index * 3 + 2),
-    },
-    { text: 'All done.', usage: usage(index * 3 + 3) },
-  ];
-}
 
 describe('real Claude Code sessions into ccmon', () => {
   let server: TestServer;
-  let fake: FakeAnthropic;
+  let sent: SessionsResult;
   let total: Summary;
-  const cwd = tempDir('ccmon-e2e-cwd-');
-  const mainRequestsPerSession = new Map<string, number>();
 
   before(async () => {
     server = await startTestServer();
-    let script: Turn[] = [];
-    fake = createFakeAnthropic(() => script.shift() ?? { text: 'Done.', usage: usage(99) });
-    const { url } = await fake.start();
-    for (const [index, session] of SESSIONS.entries()) {
-      script = turns(session, index, cwd);
-      const before = fake.requests.length;
-      const result = await runClaude({
-        prompt: `Create ${session.name}.txt with ${session.lines} lines, then run a command.`,
-        anthropicUrl: url,
-        cwd,
-        otlp: {
-          protocol: session.protocol,
-          endpoint: session.protocol === 'grpc' ? `http://${server.grpcTarget}` : server.otlpHttpUrl,
-          temporality: session.temporality,
-          ...(session.compression ? { compression: session.compression } : {}),
-          metricIntervalMs: 1000,
-          logsIntervalMs: 500,
-          resourceAttributes: { 'machine.name': `host-${session.name}` },
-        },
-      });
-      assert.equal(result.code, 0, `${session.name}: ${result.stderr}`);
-      assert.equal(
-        readFileSync(join(cwd, `${session.name}.txt`), 'utf8'),
-        content(session.lines, session.name),
-      );
-      mainRequestsPerSession.set(
-        `host-${session.name}`,
-        fake.requests.slice(before).filter((r) => r.path === '/v1/messages').length,
-      );
-    }
+    // The last two run side by side, as two terminals would.
+    sent = await runSessions(server, SESSIONS.slice(0, 2));
+    const parallel = await runSessions(server, SESSIONS.slice(2), { parallel: 2 });
+    sent = merge(sent, parallel);
     total = await server.db.withRead((db) =>
       summary(db, { fromMs: Date.now() - 3_600_000, toMs: Date.now() + 60_000, tz: 'UTC' }),
     );
   });
 
-  after(async () => {
-    await fake.close();
-    await server.stop();
-    rmSync(cwd, { recursive: true, force: true });
-  });
+  after(() => server.stop());
 
   it('stores token counts equal to what the API reported', () => {
-    const reported = fake.usageTotals();
+    const reported = sent.usage;
     assert.deepEqual(total.tokens, {
       input: reported.input_tokens,
       output: reported.output_tokens,
@@ -140,8 +57,7 @@ describe('real Claude Code sessions into ccmon', () => {
 
   it('counts one session per run and the lines each run wrote', () => {
     assert.equal(total.sessions, SESSIONS.length);
-    const written = SESSIONS.reduce((n, s) => n + content(s.lines, s.name).split('\n').length, 0);
-    assert.equal(total.lines.added, written);
+    assert.equal(total.lines.added, sent.linesAdded);
     assert.equal(total.code_edit_decisions.accept, SESSIONS.length);
   });
 
@@ -172,7 +88,7 @@ describe('real Claude Code sessions into ccmon', () => {
       assert.equal(Number(row.hi) + 1, Number(row.n), `${machine}: no gap in sequences`);
       assert.equal(
         Number(row.api),
-        mainRequestsPerSession.get(machine),
+        sent.apiCalls.get(machine.replace(/^host-/, '')),
         `${machine}: api_request per API call`,
       );
       assert.equal(Number(row.tools), 2, `${machine}: tool results`);
@@ -193,3 +109,22 @@ describe('real Claude Code sessions into ccmon', () => {
     for (const m of machines) assert.equal(m.sessions, 1);
   });
 });
+
+function merge(a: SessionsResult, b: SessionsResult): SessionsResult {
+  const usage = { ...a.usage };
+  for (const key of [
+    'input_tokens',
+    'output_tokens',
+    'cache_read_input_tokens',
+    'cache_creation_input_tokens',
+    'requests',
+  ] as const) {
+    usage[key] = a.usage[key] + b.usage[key];
+  }
+  return {
+    usage,
+    apiCalls: new Map([...a.apiCalls, ...b.apiCalls]),
+    linesAdded: a.linesAdded + b.linesAdded,
+    fake: b.fake,
+  };
+}

@@ -1,67 +1,83 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Database } from '../store/database.js';
-import { grouped, sessions, summary } from '../report/queries.js';
-import { ReportRangeError, resolveRange } from '../report/range.js';
+import { ReportRangeError } from '../report/range.js';
 import { HttpError } from './http-error.js';
+import { matchPath, type Reply, type Route } from './routes.js';
 
-export interface ApiContext {
-  readonly db: Database;
+export interface ApiOptions {
+  readonly routes: readonly Route[];
   readonly authorized: (header: string | undefined) => boolean;
-  readonly status: () => Record<string, unknown>;
+  /** Paths that answer without a token (the UI's static files, which hold no data). */
+  readonly isPublic?: (path: string) => boolean;
 }
 
-type Handler = (url: URL, ctx: ApiContext) => Promise<unknown>;
+const MAX_BODY = 1024 * 1024;
 
-function rangeOf(url: URL): ReturnType<typeof resolveRange> {
-  const q = url.searchParams;
-  return resolveRange(q.get('from') ?? undefined, q.get('to') ?? undefined, q.get('tz') ?? undefined);
-}
-
-const ROUTES: Record<string, Handler> = {
-  '/api/v1/status': async (_url, ctx) => ctx.status(),
-  '/api/v1/report/summary': (url, ctx) => ctx.db.withRead((db) => summary(db, rangeOf(url))),
-  '/api/v1/report/daily': (url, ctx) => ctx.db.withRead((db) => grouped(db, 'daily', rangeOf(url))),
-  '/api/v1/report/models': (url, ctx) => ctx.db.withRead((db) => grouped(db, 'models', rangeOf(url))),
-  '/api/v1/report/machines': (url, ctx) => ctx.db.withRead((db) => grouped(db, 'machines', rangeOf(url))),
-  '/api/v1/report/users': (url, ctx) => ctx.db.withRead((db) => grouped(db, 'users', rangeOf(url))),
-  '/api/v1/report/sessions': (url, ctx) => ctx.db.withRead((db) => sessions(db, rangeOf(url))),
-};
-
-/** The HTTP API (and, later, the web UI). Every answer is JSON; every error goes through HttpError. */
-export function createApiServer(ctx: ApiContext): Server {
+/** The HTTP API and the UI. Routes are given by the modules that own them; errors become JSON here, once. */
+export function createApiServer(options: ApiOptions): Server {
   const server = createServer((req, res) => {
-    void handle(req, res, ctx);
+    void handle(req, res, options);
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 60_000;
   return server;
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, ctx: ApiContext): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, options: ApiOptions): Promise<void> {
   try {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const route = ROUTES[url.pathname];
-    if (route === undefined) throw new HttpError(404, `no such endpoint: ${url.pathname}`);
-    if (req.method !== 'GET' && req.method !== 'HEAD')
-      throw new HttpError(405, `${req.method ?? ''} is not allowed here`);
-    if (!ctx.authorized(req.headers.authorization)) throw new HttpError(401, 'missing or wrong bearer token');
-    respond(res, 200, await route(url, ctx));
+    const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
+    const candidates = options.routes
+      .map((route) => ({ route, params: matchPath(route.path, url.pathname) }))
+      .filter((c) => c.params !== undefined);
+    if (candidates.length === 0) throw new HttpError(404, `no such endpoint: ${url.pathname}`);
+    const found = candidates.find((c) => c.route.method === method);
+    if (found === undefined) throw new HttpError(405, `${method} is not allowed on ${url.pathname}`);
+    if (!(options.isPublic?.(url.pathname) ?? false) && !options.authorized(req.headers.authorization)) {
+      throw new HttpError(401, 'missing or wrong bearer token');
+    }
+    const body = method === 'GET' ? Buffer.alloc(0) : await readBody(req);
+    send(
+      res,
+      req.method === 'HEAD',
+      await found.route.handle({ url, method, raw: req, params: found.params ?? {}, body }),
+    );
   } catch (error) {
-    if (error instanceof HttpError) respond(res, error.status, { error: error.message });
-    else if (error instanceof ReportRangeError) respond(res, 400, { error: error.message });
-    else respond(res, 500, { error: error instanceof Error ? error.message : String(error) });
+    const status = error instanceof HttpError ? error.status : error instanceof ReportRangeError ? 400 : 500;
+    send(res, false, {
+      kind: 'json',
+      status,
+      body: { error: error instanceof Error ? error.message : String(error) },
+    });
   }
 }
 
-function respond(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        reject(new HttpError(413, `the request body is larger than ${MAX_BODY} bytes`));
+        req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, headOnly: boolean, reply: Reply): void {
+  const status = reply.status ?? 200;
+  const body = reply.kind === 'json' ? JSON.stringify(reply.body) : reply.body;
   const headers: Record<string, string | number> = {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
+    'content-type': reply.kind === 'json' ? 'application/json; charset=utf-8' : reply.contentType,
+    'content-length': Buffer.byteLength(body),
     'x-content-type-options': 'nosniff',
+    ...(reply.kind === 'json' ? { 'cache-control': 'no-store' } : {}),
+    ...(reply.kind === 'bytes' ? reply.headers : {}),
   };
   if (status === 401) headers['www-authenticate'] = 'Bearer';
   res.writeHead(status, headers);
-  res.end(text);
+  res.end(headOnly ? undefined : body);
 }
