@@ -21,13 +21,19 @@ export type PanelData =
   | {
       readonly kind: 'breakdown';
       readonly by: readonly Dimension[];
-      readonly rows: readonly { readonly labels: Readonly<Partial<Record<Dimension, string>>>; readonly value: number }[];
+      readonly rows: readonly {
+        readonly labels: Readonly<Partial<Record<Dimension, string>>>;
+        readonly value: number;
+      }[];
     }
   | {
       readonly kind: 'series';
       readonly bucketMs: number;
       /** one series per value of the panel's `by` dimension (a single series named "" without one) */
-      readonly series: readonly { readonly name: string; readonly points: readonly (readonly [number, number])[] }[];
+      readonly series: readonly {
+        readonly name: string;
+        readonly points: readonly (readonly [number, number])[];
+      }[];
     }
   | {
       readonly kind: 'log';

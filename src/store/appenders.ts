@@ -1,5 +1,5 @@
 import { DuckDBTimestampValue, type DuckDBAppender } from '@duckdb/node-api';
-import type { Origin, TelemetryEvent } from '../telemetry/records.js';
+import type { Attributes, Origin, TelemetryEvent } from '../telemetry/records.js';
 import type { StoredPoint } from './cumulative.js';
 
 /*
@@ -24,6 +24,18 @@ function bigint(a: DuckDBAppender, value: number | null): void {
 
 function timestamp(a: DuckDBAppender, us: number): void {
   a.appendTimestamp(new DuckDBTimestampValue(BigInt(us)));
+}
+
+// Records of one request share their resource object: serialize it once, not once per row.
+const resourceJson = new WeakMap<object, string>();
+
+function resource(a: DuckDBAppender, attrs: Attributes): void {
+  let json = resourceJson.get(attrs);
+  if (json === undefined) {
+    json = JSON.stringify(attrs);
+    resourceJson.set(attrs, json);
+  }
+  a.appendVarchar(json);
 }
 
 function origin(a: DuckDBAppender, o: Origin): void {
@@ -51,9 +63,10 @@ export function appendPoint(a: DuckDBAppender, { key, point, startUs, value }: S
   a.appendDouble(value);
   text(a, point.type);
   text(a, point.model);
-  origin(a, point);
+  origin(a, point.origin);
   a.appendVarchar(point.scopeName);
   a.appendVarchar(JSON.stringify(point.attributes));
+  resource(a, point.resource);
   a.endRow();
 }
 
@@ -63,7 +76,7 @@ export function appendEvent(a: DuckDBAppender, e: TelemetryEvent): void {
   timestamp(a, e.observedUs);
   a.appendVarchar(e.name);
   text(a, e.body);
-  origin(a, e);
+  origin(a, e.origin);
   text(a, e.promptId);
   bigint(a, e.sequence);
   text(a, e.model);
@@ -84,5 +97,6 @@ export function appendEvent(a: DuckDBAppender, e: TelemetryEvent): void {
   text(a, e.severityText);
   a.appendVarchar(e.scopeName);
   a.appendVarchar(JSON.stringify(e.attributes));
+  resource(a, e.resource);
   a.endRow();
 }

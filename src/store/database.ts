@@ -27,6 +27,7 @@ export interface WriteDb extends ReadDb {
 }
 
 const READERS = 2;
+const DEFAULT_MEMORY_LIMIT = 192 * 1024 * 1024;
 
 /**
  * The only owner of the DuckDB file. Callers get closures over a connection (withRead / withWrite),
@@ -48,13 +49,22 @@ export class Database {
   }
 
   /** Opens (and creates, unless read-only) the store in `dataDir`, applying pending migrations. */
-  static async open(dataDir: string, options: { readOnly?: boolean } = {}): Promise<Database> {
+  static async open(
+    dataDir: string,
+    options: { readOnly?: boolean; memoryLimitBytes?: number } = {},
+  ): Promise<Database> {
     const readOnly = options.readOnly === true;
     const path = join(dataDir, STORE_FILE);
     if (!readOnly) mkdirSync(dataDir, { recursive: true });
+    // DuckDB would take 80% of the machine's memory for its buffers; a monitoring agent must not.
+    // Queries that need more spill to the data dir's tmp folder instead of growing the process.
+    const settings: Record<string, string> = {
+      memory_limit: `${Math.floor((options.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT) / 1024 / 1024)}MB`,
+      ...(readOnly ? { access_mode: 'READ_ONLY' } : { temp_directory: join(dataDir, 'tmp') }),
+    };
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path, readOnly ? { access_mode: 'READ_ONLY' } : {});
+      instance = await DuckDBInstance.create(path, settings);
     } catch (error) {
       throw translateOpenError(error, dataDir);
     }

@@ -26,7 +26,7 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'points, events and cumulative series state',
     sql: `
 CREATE TABLE points (
-  key UUID PRIMARY KEY,
+  key UUID NOT NULL,
   series_key UUID NOT NULL,
   metric VARCHAR NOT NULL,
   unit VARCHAR NOT NULL,
@@ -38,10 +38,11 @@ CREATE TABLE points (
   type VARCHAR,
   model VARCHAR,${ORIGIN_COLUMNS},
   scope_name VARCHAR NOT NULL,
-  attributes JSON NOT NULL
+  attributes JSON NOT NULL,
+  resource JSON NOT NULL
 );
 CREATE TABLE events (
-  key UUID PRIMARY KEY,
+  key UUID NOT NULL,
   time TIMESTAMP NOT NULL,
   observed_time TIMESTAMP NOT NULL,
   name VARCHAR NOT NULL,
@@ -63,13 +64,39 @@ CREATE TABLE events (
   source VARCHAR,
   severity_text VARCHAR,
   scope_name VARCHAR NOT NULL,
-  attributes JSON NOT NULL
+  attributes JSON NOT NULL,
+  resource JSON NOT NULL
 );
 -- Last cumulative value seen per series, so cumulative input becomes exact deltas across restarts.
 CREATE TABLE cumulative_series (
   series_key UUID PRIMARY KEY,
   start_us BIGINT NOT NULL,
   end_us BIGINT NOT NULL,
+  value DOUBLE NOT NULL
+);`,
+  },
+  {
+    version: 2,
+    name: 'alert states and history',
+    sql: `
+-- Pending and firing alerts, one row per rule and label set, so \`for\` and firing survive a restart.
+CREATE TABLE alert_states (
+  rule VARCHAR NOT NULL,
+  labels_key VARCHAR NOT NULL,
+  labels JSON NOT NULL,
+  state VARCHAR NOT NULL,
+  active_at TIMESTAMP NOT NULL,
+  fired_at TIMESTAMP,
+  value DOUBLE NOT NULL,
+  PRIMARY KEY (rule, labels_key)
+);
+-- Every state change, newest read first.
+CREATE TABLE alert_history (
+  time TIMESTAMP NOT NULL,
+  rule VARCHAR NOT NULL,
+  labels JSON NOT NULL,
+  from_state VARCHAR NOT NULL,
+  to_state VARCHAR NOT NULL,
   value DOUBLE NOT NULL
 );`,
   },

@@ -160,9 +160,7 @@ async function insertPoints(db: WriteDb, points: readonly StoredPoint[]): Promis
   const appender = await db.appender('stage_points', 'temp');
   for (const p of points) appendPoint(appender, p);
   appender.closeSync();
-  // A re-sent export has the same keys: ON CONFLICT keeps the first copy and stores it once.
-  await db.run('INSERT INTO points SELECT * FROM temp.stage_points ON CONFLICT DO NOTHING');
-  await db.run('DELETE FROM temp.stage_points');
+  await insertNew(db, 'points', 'end_time', span(points.map((p) => p.point.endUs)));
 }
 
 async function insertEvents(db: WriteDb, events: readonly TelemetryEvent[]): Promise<void> {
@@ -171,8 +169,37 @@ async function insertEvents(db: WriteDb, events: readonly TelemetryEvent[]): Pro
   const appender = await db.appender('stage_events', 'temp');
   for (const e of events) appendEvent(appender, e);
   appender.closeSync();
-  await db.run('INSERT INTO events SELECT * FROM temp.stage_events ON CONFLICT DO NOTHING');
-  await db.run('DELETE FROM temp.stage_events');
+  await insertNew(db, 'events', 'time', span(events.map((e) => e.timeUs)));
+}
+
+/**
+ * Moves the staged rows whose key is not stored yet into the table. A key determines its row's time
+ * (points: end time, events: event time are part of the key), so looking for duplicates only among
+ * rows in the batch's time span is exact, and cheap: DuckDB's zone maps skip the rest of the table.
+ * This replaces a primary key, whose index would have to live in memory for the whole history.
+ */
+async function insertNew(
+  db: WriteDb,
+  table: 'points' | 'events',
+  timeColumn: string,
+  [fromUs, toUs]: [number, number],
+): Promise<void> {
+  await db.run(
+    `INSERT INTO ${table} SELECT s.* FROM temp.stage_${table} s
+     WHERE s.key NOT IN (SELECT key FROM ${table} WHERE ${timeColumn} BETWEEN make_timestamp(?::BIGINT) AND make_timestamp(?::BIGINT))`,
+    [BigInt(fromUs), BigInt(toUs)],
+  );
+  await db.run(`DELETE FROM temp.stage_${table}`);
+}
+
+function span(times: readonly number[]): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const t of times) {
+    if (t < lo) lo = t;
+    if (t > hi) hi = t;
+  }
+  return [lo, hi];
 }
 
 async function saveSeries(db: WriteDb, staged: ReadonlyMap<string, SeriesState>): Promise<void> {

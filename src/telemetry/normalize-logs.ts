@@ -9,7 +9,7 @@ import {
   toAttrValue,
 } from './attributes.js';
 import { identityKey } from './identity.js';
-import { mergeAttributes, originOf } from './origin.js';
+import { originOf } from './origin.js';
 import type { Attributes, Normalized, TelemetryEvent } from './records.js';
 
 export interface LogsOptions {
@@ -28,9 +28,10 @@ export function normalizeLogs(request: ExportLogsRequest, options: LogsOptions):
   let rejectReason = '';
   for (const rl of request.resourceLogs) {
     const resource = toAttributes(rl.resource.attributes);
+    const resourceJson = canonicalJson(resource);
     for (const sl of rl.scopeLogs) {
       for (const record of sl.logRecords) {
-        const event = toEvent(resource, sl.scope, record, options);
+        const event = toEvent(resource, resourceJson, sl.scope, record, options);
         if (event === undefined) {
           rejected += 1;
           if (rejectReason === '') rejectReason = 'a log record has neither a time nor an observed time';
@@ -45,6 +46,7 @@ export function normalizeLogs(request: ExportLogsRequest, options: LogsOptions):
 
 function toEvent(
   resource: Attributes,
+  resourceJson: string,
   scope: Scope,
   record: LogRecord,
   options: LogsOptions,
@@ -52,22 +54,22 @@ function toEvent(
   const own = options.dropContent
     ? withoutContent(toAttributes(record.attributes))
     : toAttributes(record.attributes);
-  const attributes = mergeAttributes(resource, own);
   const timeUs = eventTime(own, record);
   if (timeUs === undefined) return undefined;
   const body = bodyText(record.body);
   const name = eventName(own, record, body);
   const sequence = attrInteger(own, 'event.sequence');
-  const origin = originOf(attributes);
+  const origin = originOf(resource, own);
   return {
-    ...origin,
+    origin,
     key: identityKey(
       origin.sessionId ?? '',
       sequence ?? '',
       timeUs,
       name,
       body ?? '',
-      canonicalJson(attributes),
+      resourceJson,
+      canonicalJson(own),
     ),
     timeUs,
     observedUs: record.observedTimeUs > 0 ? record.observedTimeUs : timeUs,
@@ -90,7 +92,8 @@ function toEvent(
     source: attrString(own, 'source'),
     severityText: record.severityText === '' ? null : record.severityText,
     scopeName: scope.name,
-    attributes,
+    attributes: own,
+    resource,
   };
 }
 

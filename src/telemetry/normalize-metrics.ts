@@ -1,7 +1,7 @@
 import type { ExportMetricsRequest, Metric, NumberDataPoint, Scope } from '../otlp/types.js';
 import { attrString, canonicalJson, toAttributes } from './attributes.js';
 import { identityKey } from './identity.js';
-import { mergeAttributes, originOf } from './origin.js';
+import { originOf } from './origin.js';
 import type { Attributes, MetricPoint, Normalized } from './records.js';
 
 /**
@@ -78,7 +78,6 @@ function toPoint(
   monotonic: boolean,
 ): MetricPoint {
   const own = toAttributes(point.attributes);
-  const attributes = mergeAttributes(resource, own);
   const seriesKey = identityKey(
     resourceJson,
     scope.name,
@@ -88,7 +87,7 @@ function toPoint(
     canonicalJson(own),
   );
   return {
-    ...originOf(attributes),
+    origin: originOf(resource, own),
     seriesKey,
     metric: metric.name,
     unit: metric.unit,
@@ -103,6 +102,7 @@ function toPoint(
     type: attrString(own, 'type'),
     model: attrString(own, 'model'),
     scopeName: scope.name,
-    attributes,
+    attributes: own,
+    resource,
   };
 }

@@ -28,7 +28,9 @@ export type PointKind = 'sum' | 'gauge';
  * One metric data point. Sums are stored as deltas over [startUs, endUs]; a cumulative point arrives
  * with `cumulative: true` and is turned into a delta by the store's writer, which owns the per-series state.
  */
-export interface MetricPoint extends Origin {
+export interface MetricPoint {
+  /** who and where: session, user, machine, service (a nested object: spreading it into the record is slow in V8) */
+  readonly origin: Origin;
   /** hex identity of the series: resource + scope + metric + point attributes */
   readonly seriesKey: string;
   readonly metric: string;
@@ -43,11 +45,14 @@ export interface MetricPoint extends Origin {
   readonly type: string | null;
   readonly model: string | null;
   readonly scopeName: string;
-  /** resource attributes merged with the point's own (the point wins) */
+  /** the point's own attributes */
   readonly attributes: Attributes;
+  /** the resource's attributes: one object shared by every record of that resource */
+  readonly resource: Attributes;
 }
 
-export interface TelemetryEvent extends Origin {
+export interface TelemetryEvent {
+  readonly origin: Origin;
   /** hex identity: session, sequence, time, name and a hash of all attributes */
   readonly key: string;
   readonly timeUs: number;
@@ -71,8 +76,10 @@ export interface TelemetryEvent extends Origin {
   readonly source: string | null;
   readonly severityText: string | null;
   readonly scopeName: string;
-  /** resource attributes merged with the record's own (the record wins) */
+  /** the record's own attributes */
   readonly attributes: Attributes;
+  /** the resource's attributes: one object shared by every record of that resource */
+  readonly resource: Attributes;
 }
 
 /** What one request yields: records to store and a count of what was refused, with the first reason. */
