@@ -11,9 +11,18 @@ import { createOtlpHttpServer } from './otlp/http-receiver.js';
 import { InflightBudget } from './otlp/inflight.js';
 import { Ingest } from './otlp/ingest.js';
 import { IngestStats } from './otlp/stats.js';
+import { CommitStats } from './exporters/ccmon-health.js';
+import { prometheusExposition } from './exporters/prometheus-exposition.js';
+import { defaultAlertsConfig } from './alerts/config.js';
+import { AlertEvaluator } from './alerts/evaluator.js';
+import { alertRoutes } from './server/alert-routes.js';
 import { createApiServer } from './server/api.js';
+import { metricsRoutes } from './server/metrics-routes.js';
+import { dashboardRoutes } from './server/dashboard-routes.js';
 import { reportRoutes } from './server/report-routes.js';
 import { json, type Route } from './server/routes.js';
+import { setupRoutes } from './server/setup-routes.js';
+import { isStaticPath, staticRoutes } from './server/static-routes.js';
 import { createHealthServer, type Phase } from './server/health.js';
 import { Database } from './store/database.js';
 import { pruneOlderThan } from './store/retention.js';
@@ -47,10 +56,11 @@ export async function startServer(
 ): Promise<RunningServer> {
   let phase: Phase = 'starting';
   const startedAt = new Date();
-  const db = await Database.open(config.dataDir);
+  const db = await Database.open(config.dataDir, { memoryLimitBytes: config.storeMemoryBytes });
   const servers: HttpServer[] = [];
   let grpc: GrpcServer | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
+  let alerts: AlertEvaluator | undefined;
   try {
     const health = createHealthServer(() => ({ phase, startedAt, version: VERSION }));
     servers.push(health);
@@ -58,11 +68,14 @@ export async function startServer(
 
     const stats = new IngestStats();
     let writeLatencyMs = 0;
+    const commits = new CommitStats();
     const writer = await BatchWriter.create(db, {
-      maxQueuedRecords: 200_000,
+      // About 1.5 KB of heap per decoded record: 50,000 waiting records stay well inside the RSS budget.
+      maxQueuedRecords: 50_000,
       maxBatchRecords: 20_000,
-      onCommit: (_records, ms) => {
+      onCommit: (records, ms) => {
         writeLatencyMs = ms;
+        commits.observe(records, ms);
       },
     });
     const budget = new InflightBudget(config.maxInflightBytes);
@@ -98,11 +111,33 @@ export async function startServer(
       inflightBytes: budget.bytes,
       lastCommitMs: writeLatencyMs,
     });
+    alerts = await AlertEvaluator.open({ db, config: config.alerts ?? defaultAlertsConfig(), log });
     const routes: Route[] = [
+      ...alertRoutes(alerts),
       { method: 'GET', path: '/api/v1/status', handle: async () => json(status()) },
       ...reportRoutes(db),
+      ...dashboardRoutes(db),
+      ...metricsRoutes(
+        prometheusExposition(db, {
+          version: VERSION,
+          startedAtMs: startedAt.getTime(),
+          stats,
+          commits,
+          queuedRecords: () => writer.queuedRecords,
+          inflightBytes: () => budget.bytes,
+          inflightLimitBytes: config.maxInflightBytes,
+          storePath: db.path,
+        }),
+      ),
+      ...setupRoutes({
+        otlpGrpc: { host: config.otlpGrpc.host, port: grpcPort },
+        otlpHttp: otlpHttpAt,
+        tokenRequired: config.token !== undefined,
+      }),
+      // The web UI last: its files are public, the API routes above are not.
+      ...staticRoutes(),
     ];
-    const api = createApiServer({ routes, authorized });
+    const api = createApiServer({ routes, authorized, isPublic: isStaticPath });
     servers.push(api);
     const apiAt = await listen(api, config.http, '--http');
 
@@ -128,6 +163,7 @@ export async function startServer(
     };
     prune();
     pruneTimer = setInterval(prune, PRUNE_EVERY_MS).unref();
+    alerts.start(`http://${connectable(apiAt)}`);
     phase = 'serving';
 
     let stopping: Promise<void> | undefined;
@@ -140,6 +176,7 @@ export async function startServer(
           ...[otlpHttp, api].map(closeServer),
           new Promise<void>((resolve) => grpc?.tryShutdown(() => resolve())),
         ]);
+        await alerts?.stop();
         await writer.close();
         await db.close();
         rmSync(join(config.dataDir, SERVER_FILE), { force: true });
@@ -150,6 +187,7 @@ export async function startServer(
     return { listening, db, stats, stop };
   } catch (error) {
     clearInterval(pruneTimer);
+    await alerts?.stop();
     grpc?.forceShutdown();
     await Promise.all(servers.map(closeServer));
     await db.close();

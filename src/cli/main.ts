@@ -1,6 +1,11 @@
 import { VERSION } from '../version.js';
+import { clientCommand } from './client.js';
+import { deployCommand } from './deploy.js';
+import { grafanaCommand } from './grafana.js';
+import { prometheusCommand } from './prometheus.js';
 import { reportCommand } from './report.js';
 import { serveCommand } from './serve.js';
+import { verifyCommand } from './verify.js';
 
 export interface Command {
   readonly summary: string;
@@ -10,6 +15,11 @@ export interface Command {
 const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
   report: reportCommand,
+  prometheus: prometheusCommand,
+  deploy: deployCommand,
+  grafana: grafanaCommand,
+  client: clientCommand,
+  verify: verifyCommand,
 };
 
 function usage(): string {

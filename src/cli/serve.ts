@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { parseAlertsConfig } from '../alerts/config.js';
+import { readConfigSection } from '../config/config-file.js';
 import { ConfigError } from '../config/values.js';
 import {
   SERVE_SETTINGS,
@@ -82,7 +84,11 @@ export function serveConfigFromArgs(args: string[]): ServeConfig | 'help' {
     const value = (values as Record<string, string | boolean | undefined>)[spec.flag];
     if (value !== undefined) flags[spec.key] = value;
   }
-  return resolveServeConfig(flags, process.env, readConfigFile(values.config as string | undefined));
+  const configPath = values.config as string | undefined;
+  return {
+    ...resolveServeConfig(flags, process.env, readConfigFile(configPath)),
+    alerts: parseAlertsConfig(readConfigSection(configPath, 'alerts')),
+  };
 }
 
 export const serveCommand: Command = {

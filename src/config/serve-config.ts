@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { AlertsConfig } from '../alerts/config.js';
 import {
   ConfigError,
   parseBoolean,
@@ -24,6 +25,10 @@ export interface ServeConfig {
   readonly maxInflightBytes: number;
   /** Drop prompt, response and tool input/parameter text at ingest. */
   readonly dropContent: boolean;
+  /** Memory DuckDB may use for its buffers; larger queries spill to disk. */
+  readonly storeMemoryBytes: number;
+  /** The config file's `alerts:` section (src/alerts/config.ts); the defaults when absent. */
+  readonly alerts?: AlertsConfig;
 }
 
 type Kind = 'string' | 'hostport' | 'days' | 'bytes' | 'bool' | 'secret';
@@ -115,6 +120,14 @@ export const SERVE_SETTINGS: readonly SettingSpec[] = [
     kind: 'bytes',
     help: 'memory all requests in flight may hold',
     fallback: () => '128MiB',
+  },
+  {
+    key: 'storeMemoryBytes',
+    flag: 'store-memory',
+    env: 'CCMON_STORE_MEMORY',
+    kind: 'bytes',
+    help: 'memory the store may use for its buffers (larger queries spill to disk)',
+    fallback: () => '192MiB',
   },
   {
     key: 'dropContent',

@@ -42,9 +42,19 @@ export function matchPath(pattern: string, path: string): Record<string, string>
     const w = want[i] ?? '';
     const g = got[i] ?? '';
     if (w.startsWith(':')) {
-      if (g === '') return undefined;
-      params[w.slice(1)] = decodeURIComponent(g);
+      const value = decodeSegment(g);
+      if (value === undefined || value === '') return undefined;
+      params[w.slice(1)] = value;
     } else if (w !== g) return undefined;
   }
   return params;
+}
+
+/** A malformed escape such as %E0%A4%A matches no route (404), rather than failing the request (500). */
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }

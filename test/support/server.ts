@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AlertsConfig } from '../../src/alerts/config.js';
 import { resolveServeConfig, type RawSettings } from '../../src/config/serve-config.js';
 import { connectable, startServer, type RunningServer } from '../../src/main.js';
 
@@ -27,10 +28,14 @@ const LOOPBACK_ANY_PORT = {
   health: '127.0.0.1:0',
 };
 
-export async function startTestServer(settings: RawSettings = {}): Promise<TestServer> {
+/** `alerts`: the config file's alerts: section as parsed (default: the defaults). */
+export async function startTestServer(
+  settings: RawSettings = {},
+  alerts?: AlertsConfig,
+): Promise<TestServer> {
   const dataDir = typeof settings.dataDir === 'string' ? settings.dataDir : tempDir();
   const config = resolveServeConfig({ ...LOOPBACK_ANY_PORT, dataDir, ...settings }, {});
-  const server = await startServer(config);
+  const server = await startServer(alerts === undefined ? config : { ...config, alerts });
   const l = server.listening;
   return {
     ...server,

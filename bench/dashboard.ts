@@ -1,0 +1,182 @@
+/**
+ * Dashboard query speed on a team-sized store: 50 users with 3 machines each, 90 days, about 8
+ * sessions per user per workday (bench/team-data.ts), stored through the normal path (normalize +
+ * BatchWriter: identity keys, deltas, dedup). Prints the data set's size, then the time to compute
+ * all 33 panels with queryPanel over the last 24 hours, 30 days and 90 days (median of several runs).
+ *
+ *   npx tsx bench/dashboard.ts [--data-dir DIR] [--days 90] [--users 50] [--runs 7] [--verbose]
+ *
+ * With --data-dir, a store generated earlier in DIR is reused (generation takes a few minutes).
+ */
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DASHBOARD } from '../src/dashboard/definition.js';
+import type { PanelParams } from '../src/dashboard/panel-data.js';
+import { queryPanel, queryPanels } from '../src/dashboard/query.js';
+import { Database, STORE_FILE } from '../src/store/database.js';
+import { BatchWriter } from '../src/store/writer.js';
+import { normalizeLogs } from '../src/telemetry/normalize-logs.js';
+import { normalizeMetrics } from '../src/telemetry/normalize-metrics.js';
+import type { MetricPoint, TelemetryEvent } from '../src/telemetry/records.js';
+import { tempDir } from '../test/support/server.js';
+import { dayOfTelemetry, teamUsers, type TeamShape } from './team-data.js';
+
+const { values } = parseArgs({
+  options: {
+    'data-dir': { type: 'string' },
+    days: { type: 'string', default: '90' },
+    users: { type: 'string', default: '50' },
+    runs: { type: 'string', default: '7' },
+    verbose: { type: 'boolean', default: false },
+  },
+});
+
+/** A fixed "now" (a Friday evening, UTC), so a reused store gives the same figures. */
+const NOW = Date.UTC(2026, 1, 27, 18);
+const SHAPE: TeamShape = {
+  users: Number(values.users),
+  machinesPerUser: 3,
+  days: Number(values.days),
+  sessionsPerWorkday: 8,
+  endMs: NOW,
+};
+const RUNS = Number(values.runs);
+const BATCH = 50_000;
+
+async function generate(db: Database): Promise<void> {
+  const writer = await BatchWriter.create(db, { maxQueuedRecords: 10 * BATCH, maxBatchRecords: BATCH });
+  const users = teamUsers(SHAPE);
+  const started = performance.now();
+  for (let day = 0; day < SHAPE.days; day++) {
+    const points: MetricPoint[] = [];
+    const events: TelemetryEvent[] = [];
+    for (const session of dayOfTelemetry(SHAPE, users, day)) {
+      for (const request of session.metrics) points.push(...normalizeMetrics(request).records);
+      events.push(...normalizeLogs(session.logs, { dropContent: false }).records);
+    }
+    // In arrival order, as a live server would store them.
+    points.sort((a, b) => a.endUs - b.endUs);
+    events.sort((a, b) => a.timeUs - b.timeUs);
+    const writes: Promise<void>[] = [];
+    for (let i = 0; i < Math.max(points.length, events.length); i += BATCH / 2) {
+      writes.push(
+        writer.write({ points: points.slice(i, i + BATCH / 2), events: events.slice(i, i + BATCH / 2) }),
+      );
+    }
+    await Promise.all(writes);
+    if (day % 10 === 9 || day === SHAPE.days - 1) {
+      process.stdout.write(
+        `  generated ${day + 1}/${SHAPE.days} days (${((performance.now() - started) / 1000).toFixed(0)} s)\n`,
+      );
+    }
+  }
+  await writer.close();
+  await db.maintenance('CHECKPOINT');
+}
+
+async function size(db: Database, dir: string): Promise<string> {
+  const [row] = await db.withRead((r) =>
+    r.all(`SELECT (SELECT count(*) FROM points) AS points, (SELECT count(*) FROM events) AS events,
+      (SELECT count(DISTINCT session_id) FROM points) AS sessions,
+      (SELECT min(end_time)::VARCHAR FROM points) AS first, (SELECT max(end_time)::VARCHAR FROM points) AS last`),
+  );
+  const mb = statSync(join(dir, STORE_FILE)).size / 1024 / 1024;
+  const n = (k: string): string => Number(row?.[k]).toLocaleString('en-US');
+  return `${n('points')} points, ${n('events')} events, ${n('sessions')} sessions (${String(row?.first)} .. ${String(row?.last)}); store file ${mb.toFixed(0)} MiB`;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+}
+
+/** Wall time of all 33 panels; `cpu` collects the process's CPU time (all DuckDB threads) per run. */
+async function allPanels(
+  db: Database,
+  params: PanelParams,
+  perPanel: Map<number, number[]>,
+  cpu: number[] = [],
+): Promise<number> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await db.withRead(async (r) => {
+    for (const panel of DASHBOARD.panels) {
+      const p0 = performance.now();
+      await queryPanel(r, panel, params);
+      const list = perPanel.get(panel.id) ?? [];
+      list.push(performance.now() - p0);
+      perPanel.set(panel.id, list);
+    }
+  });
+  const used = process.cpuUsage(c0);
+  cpu.push((used.user + used.system) / 1000);
+  return performance.now() - t0;
+}
+
+const dir = values['data-dir'] ?? tempDir('ccmon-bench-dashboard-');
+const reuse = existsSync(join(dir, STORE_FILE));
+const db = await Database.open(dir);
+try {
+  console.log(
+    `ccmon dashboard benchmark: ${SHAPE.users} users x ${SHAPE.machinesPerUser} machines, ${SHAPE.days} days, ~${SHAPE.sessionsPerWorkday} sessions per user per workday`,
+  );
+  if (reuse) console.log(`  reusing the store in ${dir}`);
+  else {
+    const t0 = performance.now();
+    await generate(db);
+    console.log(`  generated in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  }
+  console.log(`  data set: ${await size(db, dir)}`);
+  const ranges = [
+    { name: 'last 24 h', ms: 86_400_000 },
+    { name: 'last 30 days', ms: 30 * 86_400_000 },
+    { name: `last ${SHAPE.days} days`, ms: SHAPE.days * 86_400_000 },
+  ];
+  for (const range of ranges) {
+    const params: PanelParams = {
+      fromMs: NOW - range.ms,
+      toMs: NOW,
+      tz: 'Europe/Berlin',
+      billingDay: 1,
+      nowMs: NOW,
+      filters: {},
+    };
+    const perPanel = new Map<number, number[]>();
+    await allPanels(db, params, new Map()); // warm-up
+    const totals: number[] = [];
+    const cpu: number[] = [];
+    for (let i = 0; i < RUNS; i++) totals.push(await allPanels(db, params, perPanel, cpu));
+    const slowest = [...perPanel.entries()]
+      .map(([id, ms]) => ({ id, ms: median(ms) }))
+      .sort((a, b) => b.ms - a.ms);
+    console.log(
+      `  all 33 panels, ${range.name}: ${median(totals).toFixed(0)} ms (median of ${RUNS}; min ${Math.min(...totals).toFixed(0)}, max ${Math.max(...totals).toFixed(0)}; CPU ${median(cpu).toFixed(0)} ms)` +
+        `; slowest: ${slowest
+          .slice(0, 3)
+          .map((s) => `#${s.id} ${s.ms.toFixed(0)} ms`)
+          .join(', ')}`,
+    );
+    if (values.verbose === true) {
+      for (const s of slowest)
+        console.log(`    panel ${String(s.id).padStart(2)} ${s.ms.toFixed(1).padStart(7)} ms`);
+    }
+    // What the UI asks for: the API's batch, in which the 17 stat and gauge panels share their scans.
+    const batch: number[] = [];
+    const batchCpu: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      await db.withRead((r) => queryPanels(r, DASHBOARD.panels, params));
+      batch.push(performance.now() - t0);
+      const used = process.cpuUsage(c0);
+      batchCpu.push((used.user + used.system) / 1000);
+    }
+    console.log(
+      `  all 33 panels as one API batch (queryPanels), ${range.name}: ${median(batch).toFixed(0)} ms (min ${Math.min(...batch).toFixed(0)}; CPU ${median(batchCpu).toFixed(0)} ms)`,
+    );
+  }
+} finally {
+  await db.close();
+  if (values['data-dir'] === undefined) rmSync(dir, { recursive: true, force: true });
+}

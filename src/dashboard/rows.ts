@@ -1,0 +1,44 @@
+/*
+ * DuckDB values (bigint counts, epoch microseconds, JSON text) as plain JSON values for the API.
+ * Telemetry strings are passed through unchanged: the UI escapes them.
+ */
+
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/** A number, or null when absent; bigints become numbers and non-finite values null. */
+export function numberOrNull(value: unknown): number | null {
+  if (value === null || value === undefined) return null;
+  const n = typeof value === 'bigint' ? Number(value) : Number(value);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** A number where absent counts as 0 (sums and counts). */
+export function numberOrZero(value: unknown): number {
+  return numberOrNull(value) ?? 0;
+}
+
+export function stringOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+export function booleanOrNull(value: unknown): boolean | null {
+  return typeof value === 'boolean' ? value : null;
+}
+
+/** Epoch microseconds (as DuckDB returns them, a bigint) as an ISO string with milliseconds. */
+export function isoFromMicros(value: unknown): string | null {
+  if (typeof value === 'bigint') return new Date(Number(value / 1000n)).toISOString();
+  if (typeof value === 'number' && Number.isFinite(value))
+    return new Date(Math.floor(value / 1000)).toISOString();
+  return null;
+}
+
+/** A stored JSON column as a value; text that is not JSON is returned as text. */
+export function parseJson(value: unknown): Json {
+  if (typeof value !== 'string') return null;
+  try {
+    return JSON.parse(value) as Json;
+  } catch {
+    return value;
+  }
+}
