@@ -4,8 +4,10 @@
  * BatchWriter: identity keys, deltas, dedup). Prints the data set's size, then the time to compute
  * all 33 panels with queryPanel over the last 24 hours, 30 days and 90 days (median of several runs).
  *
- *   npx tsx bench/dashboard.ts [--data-dir DIR] [--days 90] [--users 50] [--runs 7] [--verbose]
+ *   npx tsx bench/dashboard.ts [--data-dir DIR] [--days 90] [--users 50] [--runs 7] [--verbose] [--ingest-rate 2000]
  *
+ * The queries are timed while ingest keeps running: --ingest-rate records per second (half points, half
+ * events; 0 for none) go through the same BatchWriter, far above what a 50-person team sends.
  * With --data-dir, a store generated earlier in DIR is reused (generation takes a few minutes).
  */
 import { existsSync, rmSync, statSync } from 'node:fs';
@@ -20,6 +22,8 @@ import { normalizeLogs } from '../src/telemetry/normalize-logs.js';
 import { normalizeMetrics } from '../src/telemetry/normalize-metrics.js';
 import type { MetricPoint, TelemetryEvent } from '../src/telemetry/records.js';
 import { tempDir } from '../test/support/server.js';
+import { decodeLogsRequestJson, decodeMetricsRequestJson } from '../src/otlp/decode-json.js';
+import { claudeLogsRequest, claudeMetricsRequest } from '../test/support/otlp-encode.js';
 import { dayOfTelemetry, teamUsers, type TeamShape } from './team-data.js';
 
 const { values } = parseArgs({
@@ -29,6 +33,7 @@ const { values } = parseArgs({
     users: { type: 'string', default: '50' },
     runs: { type: 'string', default: '7' },
     verbose: { type: 'boolean', default: false },
+    'ingest-rate': { type: 'string', default: '2000' },
   },
 });
 
@@ -73,6 +78,42 @@ async function generate(db: Database): Promise<void> {
   }
   await writer.close();
   await db.maintenance('CHECKPOINT');
+}
+
+/** Writes `rate` records per second in the background until stopped; returns the stop function. */
+async function keepIngesting(db: Database, rate: number): Promise<() => Promise<number>> {
+  const writer = await BatchWriter.create(db, { maxQueuedRecords: 100_000, maxBatchRecords: 20_000 });
+  let written = 0;
+  let round = 0;
+  let running = true;
+  const perTick = Math.max(1, Math.round(rate / 20)); // every 100 ms, half points and half events
+  const loop = (async () => {
+    while (running && rate > 0) {
+      const started = performance.now();
+      const opts = {
+        count: perTick,
+        sessionId: `live-${round}`,
+        seed: round,
+        timeBaseMs: NOW - 600_000 + round,
+      };
+      const points = normalizeMetrics(
+        decodeMetricsRequestJson(JSON.stringify(claudeMetricsRequest(opts))),
+      ).records;
+      const events = normalizeLogs(decodeLogsRequestJson(JSON.stringify(claudeLogsRequest(opts))), {
+        dropContent: false,
+      }).records;
+      await writer.write({ points, events });
+      written += points.length + events.length;
+      round += 1;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, 100 - (performance.now() - started))));
+    }
+  })();
+  return async () => {
+    running = false;
+    await loop;
+    await writer.close();
+    return written;
+  };
 }
 
 async function size(db: Database, dir: string): Promise<string> {
@@ -128,6 +169,10 @@ try {
     console.log(`  generated in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   }
   console.log(`  data set: ${await size(db, dir)}`);
+  const rate = Number(values['ingest-rate']);
+  const ingestStarted = performance.now();
+  const stopIngest = await keepIngesting(db, rate);
+  console.log(`  ingesting ${rate} records/s in the background while the queries run`);
   const ranges = [
     { name: 'last 24 h', ms: 86_400_000 },
     { name: 'last 30 days', ms: 30 * 86_400_000 },
@@ -176,6 +221,10 @@ try {
       `  all 33 panels as one API batch (queryPanels), ${range.name}: ${median(batch).toFixed(0)} ms (min ${Math.min(...batch).toFixed(0)}; CPU ${median(batchCpu).toFixed(0)} ms)`,
     );
   }
+  const written = await stopIngest();
+  console.log(
+    `  ingested ${written} records meanwhile (${Math.round(written / ((performance.now() - ingestStarted) / 1000))} per second)`,
+  );
 } finally {
   await db.close();
   if (values['data-dir'] === undefined) rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { parseAlertsConfig } from '../alerts/config.js';
 import { readConfigSection } from '../config/config-file.js';
 import { ConfigError } from '../config/values.js';
@@ -44,33 +40,20 @@ ${rows.join('\n')}
 Precedence: flags > CCMON_* environment > config file > defaults.`;
 }
 
-function defaultConfigPath(): string {
-  const xdg = process.env.XDG_CONFIG_HOME;
-  return join(xdg !== undefined && xdg !== '' ? xdg : join(homedir(), '.config'), 'ccmon', 'config.yaml');
-}
-
 /** The `serve:` part of the config file, keyed like the flags (data-dir, otlp-grpc, ...). */
-export function readConfigFile(path: string | undefined): RawSettings {
-  const file = path ?? process.env.CCMON_CONFIG ?? defaultConfigPath();
-  if (path === undefined && !existsSync(file)) return {};
-  let doc: unknown;
-  try {
-    doc = parseYaml(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new ConfigError(
-      `cannot read the config file ${file}: ${error instanceof Error ? error.message : String(error)}`,
-    );
+export function readServeSettings(path: string | undefined): RawSettings {
+  const serve = readConfigSection(path, 'serve') ?? {};
+  if (typeof serve !== 'object' || serve === null || Array.isArray(serve)) {
+    throw new ConfigError('the config file\'s "serve" section must be a mapping of settings');
   }
-  const serve = (doc as { serve?: unknown } | null)?.serve ?? {};
-  if (typeof serve !== 'object' || serve === null)
-    throw new ConfigError(`${file}: "serve" must be a mapping of settings`);
   const out: RawSettings = {};
   for (const [name, value] of Object.entries(serve)) {
     const spec = SERVE_SETTINGS.find((s) => s.flag === name);
-    if (spec === undefined)
+    if (spec === undefined) {
       throw new ConfigError(
-        `${file}: unknown setting serve.${name} (known: ${SERVE_SETTINGS.map((s) => s.flag).join(', ')})`,
+        `unknown setting serve.${name} in the config file (known: ${SERVE_SETTINGS.map((s) => s.flag).join(', ')})`,
       );
+    }
     out[spec.key] = value as string;
   }
   return out;
@@ -86,7 +69,7 @@ export function serveConfigFromArgs(args: string[]): ServeConfig | 'help' {
   }
   const configPath = values.config as string | undefined;
   return {
-    ...resolveServeConfig(flags, process.env, readConfigFile(configPath)),
+    ...resolveServeConfig(flags, process.env, readServeSettings(configPath)),
     alerts: parseAlertsConfig(readConfigSection(configPath, 'alerts')),
   };
 }

@@ -48,6 +48,13 @@ export class BatchWriter {
   static async create(db: Database, options: WriterOptions): Promise<BatchWriter> {
     const writer = new BatchWriter(db, options);
     await writer.loadSeries();
+    // Staging tables live as long as the writer's connection; creating them here keeps that
+    // statement out of every commit.
+    await db.maintenance(
+      `CREATE TEMP TABLE IF NOT EXISTS stage_points AS SELECT * FROM points LIMIT 0;
+       CREATE TEMP TABLE IF NOT EXISTS stage_events AS SELECT * FROM events LIMIT 0;
+       CREATE TEMP TABLE IF NOT EXISTS stage_series AS SELECT * FROM cumulative_series LIMIT 0`,
+    );
     return writer;
   }
 
@@ -156,7 +163,6 @@ export class BatchWriter {
 
 async function insertPoints(db: WriteDb, points: readonly StoredPoint[]): Promise<void> {
   if (points.length === 0) return;
-  await db.run('CREATE TEMP TABLE IF NOT EXISTS stage_points AS SELECT * FROM points LIMIT 0');
   const appender = await db.appender('stage_points', 'temp');
   for (const p of points) appendPoint(appender, p);
   appender.closeSync();
@@ -165,7 +171,6 @@ async function insertPoints(db: WriteDb, points: readonly StoredPoint[]): Promis
 
 async function insertEvents(db: WriteDb, events: readonly TelemetryEvent[]): Promise<void> {
   if (events.length === 0) return;
-  await db.run('CREATE TEMP TABLE IF NOT EXISTS stage_events AS SELECT * FROM events LIMIT 0');
   const appender = await db.appender('stage_events', 'temp');
   for (const e of events) appendEvent(appender, e);
   appender.closeSync();
@@ -204,7 +209,6 @@ function span(times: readonly number[]): [number, number] {
 
 async function saveSeries(db: WriteDb, staged: ReadonlyMap<string, SeriesState>): Promise<void> {
   if (staged.size === 0) return;
-  await db.run('CREATE TEMP TABLE IF NOT EXISTS stage_series AS SELECT * FROM cumulative_series LIMIT 0');
   const appender = await db.appender('stage_series', 'temp');
   for (const [key, s] of staged) {
     appender.appendVarchar(key);
