@@ -1,4 +1,5 @@
 import { VERSION } from '../version.js';
+import { canaryCommand } from './canary.js';
 import { clientCommand } from './client.js';
 import { deployCommand } from './deploy.js';
 import { grafanaCommand } from './grafana.js';
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, Command> = {
   grafana: grafanaCommand,
   client: clientCommand,
   verify: verifyCommand,
+  canary: canaryCommand,
 };
 
 function usage(): string {

@@ -306,7 +306,9 @@ function timeUs(o: Obj, camel: string, snake: string): number {
   if (typeof value === 'string' && UNSIGNED.test(value) && value.length <= 20) {
     return value.length <= 3 ? 0 : Number(value.slice(0, -3));
   }
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) {
+  // Past fixed64's range the value is no time at all, and its microseconds would overflow the store's
+  // int64 timestamps (a store error is a 503 the client retries forever): refuse it as malformed.
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < 2 ** 64) {
     // a JSON number this large already lost precision in JSON.parse; BigInt at least floors what is left
     return Number.isSafeInteger(value) ? (value - (value % 1000)) / 1000 : Number(BigInt(value) / 1000n);
   }
