@@ -67,16 +67,12 @@ export async function startServer(
     const healthAt = await listen(health, config.health, '--health');
 
     const stats = new IngestStats();
-    let writeLatencyMs = 0;
     const commits = new CommitStats();
     const writer = await BatchWriter.create(db, {
       // About 1.5 KB of heap per decoded record: 50,000 waiting records stay well inside the RSS budget.
       maxQueuedRecords: 50_000,
       maxBatchRecords: 20_000,
-      onCommit: (records, ms) => {
-        writeLatencyMs = ms;
-        commits.observe(records, ms);
-      },
+      onCommit: (records, ms) => commits.observe(records, ms),
     });
     const budget = new InflightBudget(config.maxInflightBytes);
     const ingest = new Ingest(writer, stats, {
@@ -109,7 +105,7 @@ export async function startServer(
       rejected: stats.total('rejected'),
       queuedRecords: writer.queuedRecords,
       inflightBytes: budget.bytes,
-      lastCommitMs: writeLatencyMs,
+      lastCommitMs: commits.lastMs,
     });
     alerts = await AlertEvaluator.open({ db, config: config.alerts ?? defaultAlertsConfig(), log });
     const routes: Route[] = [

@@ -1,14 +1,7 @@
+import type { EventItem } from './event-list.js';
 import type { ReadDb, Row } from '../store/database.js';
 import { allOf, filterSql, rangeSql, USER_SQL, type Source } from './dimensions.js';
-import {
-  booleanOrNull,
-  isoFromMicros,
-  numberOrNull,
-  numberOrZero,
-  parseJson,
-  stringOrNull,
-  type Json,
-} from './rows.js';
+import { booleanOrNull, isoFromMicros, numberOrNull, numberOrZero, parseJson, stringOrNull } from './rows.js';
 import { param, sql, type Sql } from './sql-fragment.js';
 import type { FilterName } from './types.js';
 
@@ -128,21 +121,23 @@ export async function listSessions(db: ReadDb, q: SessionListQuery): Promise<Ses
   return (await db.all(query.text, query.params)).map(summaryOf);
 }
 
-export interface TimelineEvent {
-  readonly time: string | null;
-  readonly name: string;
-  readonly sequence: number | null;
-  readonly model: string | null;
-  readonly cost_usd: number | null;
-  readonly duration_ms: number | null;
-  readonly tool_name: string | null;
-  readonly success: boolean | null;
-  readonly status_code: number | null;
-  readonly error: string | null;
-  readonly input_tokens: number | null;
-  readonly output_tokens: number | null;
-  readonly attributes: Json;
-}
+/** One event of a session's timeline: the listed event's fields that a timeline shows. */
+export type TimelineEvent = Pick<
+  EventItem,
+  | 'time'
+  | 'name'
+  | 'sequence'
+  | 'model'
+  | 'cost_usd'
+  | 'duration_ms'
+  | 'tool_name'
+  | 'success'
+  | 'status_code'
+  | 'error'
+  | 'input_tokens'
+  | 'output_tokens'
+  | 'attributes'
+>;
 
 export interface SessionDetail {
   readonly session: SessionSummary;

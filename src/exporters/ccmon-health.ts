@@ -13,8 +13,11 @@ export class CommitStats {
   private count = 0;
   private sumSeconds = 0;
   private records = 0;
+  /** the latest commit's duration, for /api/v1/status */
+  lastMs = 0;
 
   observe(records: number, durationMs: number): void {
+    this.lastMs = durationMs;
     const seconds = durationMs / 1000;
     this.count++;
     this.sumSeconds += seconds;

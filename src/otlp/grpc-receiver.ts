@@ -9,18 +9,9 @@ import {
 } from '@grpc/grpc-js';
 import { encodeExportResponse, encodeStatus } from './encode.js';
 import { IngestError } from './ingest-error.js';
-import type { Ingest } from './ingest.js';
-import type { InflightBudget } from './inflight.js';
+import type { ReceiverOptions } from './ingest.js';
 import { REFUSALS } from './status.js';
 import type { Signal } from './types.js';
-
-export interface GrpcReceiverOptions {
-  readonly ingest: Ingest;
-  readonly budget: InflightBudget;
-  readonly maxRequestBytes: number;
-  readonly retryAfterMs: number;
-  readonly authorized: (header: string | undefined) => boolean;
-}
 
 const SERVICES: Record<Signal, string> = {
   metrics: '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
@@ -46,7 +37,7 @@ function service(signal: Signal): ServiceDefinition {
 }
 
 /** OTLP/gRPC: the metrics, logs and trace Export services (gzip handled by grpc-js). */
-export function createOtlpGrpcServer(options: GrpcReceiverOptions): Server {
+export function createOtlpGrpcServer(options: ReceiverOptions): Server {
   const server = new Server({
     // grpc-js applies the limit to the decompressed message too, so a gzip bomb is refused.
     'grpc.max_receive_message_length': options.maxRequestBytes,
@@ -69,7 +60,7 @@ async function handle(
   signal: Signal,
   call: ServerUnaryCall<Buffer, Buffer>,
   callback: sendUnaryData<Buffer>,
-  options: GrpcReceiverOptions,
+  options: ReceiverOptions,
 ): Promise<void> {
   const size = call.request.length;
   let reserved = 0;

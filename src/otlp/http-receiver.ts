@@ -3,18 +3,9 @@ import { createGunzip, createInflate } from 'node:zlib';
 import type { Transform } from 'node:stream';
 import { encodeExportResponse, encodeStatus } from './encode.js';
 import { IngestError } from './ingest-error.js';
-import type { Format, Ingest } from './ingest.js';
-import type { InflightBudget } from './inflight.js';
+import type { Format, ReceiverOptions } from './ingest.js';
 import { REFUSALS } from './status.js';
 import type { Signal } from './types.js';
-
-export interface HttpReceiverOptions {
-  readonly ingest: Ingest;
-  readonly budget: InflightBudget;
-  readonly maxRequestBytes: number;
-  readonly retryAfterMs: number;
-  readonly authorized: (header: string | undefined) => boolean;
-}
 
 const PATHS: Record<string, Signal> = {
   '/v1/metrics': 'metrics',
@@ -29,7 +20,7 @@ const CONTENT_TYPES: Record<string, Format> = {
 };
 
 /** OTLP/HTTP: POST /v1/metrics, /v1/logs, /v1/traces with protobuf or JSON, optionally gzip. */
-export function createOtlpHttpServer(options: HttpReceiverOptions): Server {
+export function createOtlpHttpServer(options: ReceiverOptions): Server {
   const server = createServer((req, res) => {
     void handle(req, res, options);
   });
@@ -40,11 +31,7 @@ export function createOtlpHttpServer(options: HttpReceiverOptions): Server {
   return server;
 }
 
-async function handle(
-  req: IncomingMessage,
-  res: ServerResponse,
-  options: HttpReceiverOptions,
-): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, options: ReceiverOptions): Promise<void> {
   const format = CONTENT_TYPES[mediaType(req.headers['content-type'])];
   const reserved = { bytes: 0 };
   try {
@@ -119,7 +106,7 @@ function send(
  */
 function readBody(
   req: IncomingMessage,
-  options: HttpReceiverOptions,
+  options: ReceiverOptions,
   reserved: { bytes: number },
 ): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? NaN);

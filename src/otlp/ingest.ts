@@ -9,10 +9,20 @@ import {
 } from './decode-proto.js';
 import { OtlpDecodeError } from './errors.js';
 import { IngestError } from './ingest-error.js';
+import type { InflightBudget } from './inflight.js';
 import type { IngestStats, Protocol } from './stats.js';
 import type { PartialSuccess, Signal } from './types.js';
 
 export type Format = 'proto' | 'json';
+
+/** What both receivers (gRPC and HTTP) need: the ingest path, the memory budget, limits and auth. */
+export interface ReceiverOptions {
+  readonly ingest: Ingest;
+  readonly budget: InflightBudget;
+  readonly maxRequestBytes: number;
+  readonly retryAfterMs: number;
+  readonly authorized: (header: string | undefined) => boolean;
+}
 
 export interface IngestOptions {
   readonly dropContent: boolean;
