@@ -23,8 +23,11 @@ export interface ReadDb {
 /** What the single writer may do, inside one transaction. */
 export interface WriteDb extends ReadDb {
   run(sql: string, params?: Params): Promise<void>;
-  appender(table: string, catalog?: string): Promise<DuckDBAppender>;
+  /** Appends rows to a table (`catalog` 'temp' for a temp table) within the transaction. */
+  append<T>(table: string, rows: readonly T[], appendRow: AppendRow<T>, catalog?: 'temp'): Promise<void>;
 }
+
+export type AppendRow<T> = (appender: DuckDBAppender, row: T) => void;
 
 const READERS = 2;
 const DEFAULT_MEMORY_LIMIT = 192 * 1024 * 1024;
@@ -38,6 +41,12 @@ export class Database {
   private readonly waitingReaders: ((conn: DuckDBConnection) => void)[] = [];
   private writeChain: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /**
+   * The writer's appenders, one per table, reused by every transaction. A native appender keeps its
+   * buffers (megabytes, with long strings) until JavaScript's GC finalizes it, and the GC does not see
+   * that memory: an appender per commit held hundreds of MB of RSS under load.
+   */
+  private readonly appenders = new Map<string, DuckDBAppender>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -96,17 +105,38 @@ export class Database {
           run: async (sql, params) => {
             await writer.run(sql, params as DuckDBValue[] | undefined);
           },
-          appender: (table, catalog) => writer.createAppender(table, 'main', catalog ?? null),
+          append: async (table, rows, appendRow, catalog) => {
+            if (rows.length === 0) return;
+            const appender = await this.appenderFor(writer, table, catalog);
+            for (const row of rows) appendRow(appender, row);
+            appender.flushSync();
+          },
         });
         await writer.run('COMMIT');
         return result;
       } catch (error) {
+        // An appender that failed mid-flush may hold rows of the failed transaction: start afresh.
+        this.appenders.clear();
         await writer.run('ROLLBACK').catch(() => undefined);
         throw error;
       }
     });
     this.writeChain = next.catch(() => undefined);
     return next;
+  }
+
+  private async appenderFor(
+    writer: DuckDBConnection,
+    table: string,
+    catalog?: 'temp',
+  ): Promise<DuckDBAppender> {
+    const name = `${catalog ?? 'main'}.${table}`;
+    let appender = this.appenders.get(name);
+    if (appender === undefined) {
+      appender = await writer.createAppender(table, 'main', catalog ?? null);
+      this.appenders.set(name, appender);
+    }
+    return appender;
   }
 
   /** Runs a statement outside any transaction on the writer (CHECKPOINT, temp tables). */
@@ -120,6 +150,8 @@ export class Database {
     await this.writeChain;
     this.closed = true;
     if (this.writer !== undefined) {
+      for (const appender of this.appenders.values()) appender.closeSync();
+      this.appenders.clear();
       await this.writer.run('CHECKPOINT').catch(() => undefined);
       this.writer.closeSync();
     }

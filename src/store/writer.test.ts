@@ -127,6 +127,45 @@ describe('BatchWriter', () => {
     ]);
   });
 
+  it('stores a re-sent event once whether its key is in memory, trimmed away, or before a restart', async () => {
+    const events = (from: number, count: number) =>
+      normalizeLogs(
+        logsRequest(
+          RES,
+          Array.from({ length: count }, (_, i) => ({
+            timeUs: T0 + (from + i) * MIN,
+            attrs: { 'event.name': 'user_prompt', 'event.sequence': from + i, 'session.id': 'resend' },
+          })),
+        ),
+        { dropContent: false },
+      ).records;
+    const stored = async (): Promise<number> =>
+      Number(
+        (await db.withRead((r) => r.all("SELECT count(*) AS n FROM events WHERE session_id = 'resend'")))[0]
+          ?.n,
+      );
+    // A budget of 3 keys: the oldest minutes leave memory and their re-sends are checked in the table.
+    const tiny = await BatchWriter.create(db, {
+      maxQueuedRecords: 1_000,
+      maxBatchRecords: 1_000,
+      maxIndexedKeys: 3,
+    });
+    await tiny.write({ points: [], events: events(100, 6) });
+    await tiny.write({ points: [], events: events(100, 6) });
+    await tiny.write({ points: [], events: [...events(103, 5), ...events(100, 2)] });
+    assert.equal(await stored(), 8);
+    await tiny.close();
+    // After a restart the index is loaded back from the table's most recent rows.
+    const restarted = await BatchWriter.create(db, {
+      maxQueuedRecords: 1_000,
+      maxBatchRecords: 1_000,
+      maxIndexedKeys: 3,
+    });
+    await restarted.write({ points: [], events: events(100, 10) });
+    assert.equal(await stored(), 10);
+    await restarted.close();
+  });
+
   it('refuses writes beyond its queue as overload', async () => {
     const small = await BatchWriter.create(db, { maxQueuedRecords: 1, maxBatchRecords: 1 });
     const make = (i: number) =>

@@ -1,7 +1,8 @@
 import type { MetricPoint, TelemetryEvent } from '../telemetry/records.js';
 import { appendEvent, appendPoint } from './appenders.js';
 import { toStored, type SeriesState, type StoredPoint } from './cumulative.js';
-import { StoreError, type Database, type WriteDb } from './database.js';
+import { StoreError, type Database, type ReadDb, type WriteDb } from './database.js';
+import { KeyIndex } from './key-index.js';
 
 export interface WriteBatch {
   readonly points: readonly MetricPoint[];
@@ -16,9 +17,16 @@ export interface WriterOptions {
   readonly maxQueuedRecords: number;
   /** Largest number of records committed in one transaction. */
   readonly maxBatchRecords: number;
+  /** Identity keys kept in memory per table to find re-sends without reading the table. */
+  readonly maxIndexedKeys?: number;
   /** Called after every commit, for the health figures. */
   readonly onCommit?: (records: number, durationMs: number) => void;
 }
+
+/** About 30 bytes each: some 30 MB for both tables, minutes to hours of history depending on the load. */
+const DEFAULT_INDEXED_KEYS = 500_000;
+/** How much recent history a restart loads back into the key index. */
+const RELOAD_US = 10 * 60_000_000;
 
 interface Pending {
   readonly batch: WriteBatch;
@@ -43,10 +51,19 @@ export class BatchWriter {
   private constructor(
     private readonly db: Database,
     private readonly options: WriterOptions,
+    private readonly pointKeys: KeyIndex,
+    private readonly eventKeys: KeyIndex,
   ) {}
 
   static async create(db: Database, options: WriterOptions): Promise<BatchWriter> {
-    const writer = new BatchWriter(db, options);
+    const maxKeys = options.maxIndexedKeys ?? DEFAULT_INDEXED_KEYS;
+    const [pointKeys, eventKeys] = await db.withRead((r) =>
+      Promise.all([
+        loadKeyIndex(r, 'points', 'end_time', maxKeys),
+        loadKeyIndex(r, 'events', 'time', maxKeys),
+      ]),
+    );
+    const writer = new BatchWriter(db, options, pointKeys, eventKeys);
     await writer.loadSeries();
     // Staging tables live as long as the writer's connection; creating them here keeps that
     // statement out of every commit.
@@ -132,18 +149,24 @@ export class BatchWriter {
       }
       events.push(...batch.events);
     }
+    const uniquePoints = uniqueBy(points, (p) => p.key);
+    const uniqueEvents = uniqueBy(events, (e) => e.key);
     await this.db.withWrite(async (db) => {
       await insertPoints(
         db,
-        uniqueBy(points, (p) => p.key),
+        split(uniquePoints, (p) => this.pointKeys.lookup(p.key, p.point.endUs)),
       );
       await insertEvents(
         db,
-        uniqueBy(events, (e) => e.key),
+        split(uniqueEvents, (e) => this.eventKeys.lookup(e.key, e.timeUs)),
       );
       await saveSeries(db, staged);
     });
     for (const [key, state] of staged) this.series.set(key, state);
+    for (const p of uniquePoints) this.pointKeys.add(p.key, p.point.endUs);
+    for (const e of uniqueEvents) this.eventKeys.add(e.key, e.timeUs);
+    this.pointKeys.trim();
+    this.eventKeys.trim();
     this.options.onCommit?.(points.length + events.length, performance.now() - started);
   }
 
@@ -161,20 +184,57 @@ export class BatchWriter {
   }
 }
 
-async function insertPoints(db: WriteDb, points: readonly StoredPoint[]): Promise<void> {
-  if (points.length === 0) return;
-  const appender = await db.appender('stage_points', 'temp');
-  for (const p of points) appendPoint(appender, p);
-  appender.closeSync();
-  await insertNew(db, 'points', 'end_time', span(points.map((p) => p.point.endUs)));
+interface Split<T> {
+  /** Not stored yet, as the key index proves: appended to the table directly. */
+  readonly fresh: T[];
+  /** Maybe stored already: staged, then inserted only where the table lacks the key. */
+  readonly unknown: T[];
 }
 
-async function insertEvents(db: WriteDb, events: readonly TelemetryEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  const appender = await db.appender('stage_events', 'temp');
-  for (const e of events) appendEvent(appender, e);
-  appender.closeSync();
-  await insertNew(db, 'events', 'time', span(events.map((e) => e.timeUs)));
+function split<T>(records: readonly T[], state: (record: T) => 'new' | 'unknown'): Split<T> {
+  const fresh: T[] = [];
+  const unknown: T[] = [];
+  for (const r of records) (state(r) === 'new' ? fresh : unknown).push(r);
+  return { fresh, unknown };
+}
+
+async function insertPoints(db: WriteDb, { fresh, unknown }: Split<StoredPoint>): Promise<void> {
+  await db.append('points', fresh, appendPoint);
+  if (unknown.length === 0) return;
+  await db.append('stage_points', unknown, appendPoint, 'temp');
+  await insertNew(db, 'points', 'end_time', span(unknown.map((p) => p.point.endUs)));
+}
+
+async function insertEvents(db: WriteDb, { fresh, unknown }: Split<TelemetryEvent>): Promise<void> {
+  await db.append('events', fresh, appendEvent);
+  if (unknown.length === 0) return;
+  await db.append('stage_events', unknown, appendEvent, 'temp');
+  await insertNew(db, 'events', 'time', span(unknown.map((e) => e.timeUs)));
+}
+
+/**
+ * The key index of a table, loaded with the keys of its most recent rows (up to the budget), so that
+ * a client re-sending after a restart is still deduplicated in memory.
+ */
+async function loadKeyIndex(
+  db: ReadDb,
+  table: 'points' | 'events',
+  timeColumn: string,
+  maxKeys: number,
+): Promise<KeyIndex> {
+  const [latest] = await db.all(`SELECT epoch_us(max(${timeColumn})) AS t FROM ${table}`);
+  if (latest?.t === null || latest?.t === undefined) return new KeyIndex(-Infinity, maxKeys);
+  const rows = await db.all(
+    `SELECT key::VARCHAR AS k, epoch_us(${timeColumn}) AS t FROM ${table}
+     WHERE ${timeColumn} > make_timestamp(?::BIGINT) ORDER BY ${timeColumn} DESC LIMIT ${maxKeys + 1}`,
+    [BigInt(Number(latest.t) - RELOAD_US)],
+  );
+  // When the budget cuts the recent rows short, the horizon is the oldest row that was loaded: its
+  // minute may be incomplete, so it is left to the table.
+  const oldest = rows.length > maxKeys ? Number(rows.at(-1)?.t) : Number(latest.t) - RELOAD_US;
+  const index = new KeyIndex(oldest, maxKeys);
+  for (const row of rows) index.add(String(row.k), Number(row.t));
+  return index;
 }
 
 /**
@@ -209,15 +269,18 @@ function span(times: readonly number[]): [number, number] {
 
 async function saveSeries(db: WriteDb, staged: ReadonlyMap<string, SeriesState>): Promise<void> {
   if (staged.size === 0) return;
-  const appender = await db.appender('stage_series', 'temp');
-  for (const [key, s] of staged) {
-    appender.appendVarchar(key);
-    appender.appendBigInt(BigInt(s.startUs));
-    appender.appendBigInt(BigInt(s.endUs));
-    appender.appendDouble(s.value);
-    appender.endRow();
-  }
-  appender.closeSync();
+  await db.append(
+    'stage_series',
+    [...staged],
+    (appender, [key, s]) => {
+      appender.appendVarchar(key);
+      appender.appendBigInt(BigInt(s.startUs));
+      appender.appendBigInt(BigInt(s.endUs));
+      appender.appendDouble(s.value);
+      appender.endRow();
+    },
+    'temp',
+  );
   await db.run('INSERT OR REPLACE INTO cumulative_series SELECT * FROM temp.stage_series');
   await db.run('DELETE FROM temp.stage_series');
 }
