@@ -265,8 +265,14 @@ function grpcExport(
   target: string,
   service: 'metrics' | 'logs' | 'traces',
   body: Uint8Array,
+  gzip = false,
 ): Promise<number> {
-  const client = new Client(target, credentials.createInsecure());
+  // 2 is grpc-js's code for gzip: the message then travels compressed, with the compressed flag set.
+  const client = new Client(
+    target,
+    credentials.createInsecure(),
+    gzip ? { 'grpc.default_compression_algorithm': 2 } : {},
+  );
   const pkg = service === 'traces' ? 'trace' : service;
   const name = service === 'metrics' ? 'Metrics' : service === 'logs' ? 'Logs' : 'Trace';
   return new Promise<number>((resolve) => {
@@ -346,7 +352,7 @@ describe('fuzzing the OTLP receivers', () => {
     assert.deepEqual(crashes, []);
   });
 
-  it('OTLP/gRPC answers OK or INVALID_ARGUMENT to any message', async () => {
+  it('OTLP/gRPC answers OK or INVALID_ARGUMENT to any message, plain or gzipped', async () => {
     const grpcBodies = fc.oneof(
       validProto,
       fc.tuple(validProto, fc.array(mutation, { minLength: 1, maxLength: 4 })).map(([b, m]) => mutate(b, m)),
@@ -356,9 +362,10 @@ describe('fuzzing the OTLP receivers', () => {
       fc.asyncProperty(
         grpcBodies,
         fc.constantFrom('metrics' as const, 'logs' as const, 'traces' as const),
-        async (body, service) => {
+        fc.boolean(),
+        async (body, service, gzip) => {
           tried += 1;
-          const code = await grpcExport(server.grpcTarget, service, body);
+          const code = await grpcExport(server.grpcTarget, service, body, gzip);
           assert.ok(
             code === GrpcStatus.OK || code === GrpcStatus.INVALID_ARGUMENT,
             `gRPC status ${GrpcStatus[code]}`,

@@ -48,6 +48,10 @@ export class Ingest {
     body: Uint8Array,
   ): Promise<PartialSuccess | undefined> {
     try {
+      // Refused before decoding: when the store is behind, decoding what will be refused anyway
+      // would only take CPU from the commits that catch up.
+      const overload = signal === 'traces' ? undefined : this.writer.overload;
+      if (overload !== undefined) throw new OverloadedError(overload);
       switch (signal) {
         case 'metrics':
           return await this.metrics(protocol, format, body);

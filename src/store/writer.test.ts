@@ -177,4 +177,29 @@ describe('BatchWriter', () => {
     await first;
     await small.close();
   });
+
+  it('refuses writes as overload while the oldest waiting one has waited too long', async () => {
+    let now = 0;
+    const slow = await BatchWriter.create(db, {
+      maxQueuedRecords: 1_000,
+      maxBatchRecords: 1_000,
+      maxQueueDelayMs: 1_000,
+      now: () => now,
+    });
+    const make = (i: number) =>
+      normalizeMetrics(
+        metricsRequest(RES, [{ metric: 'y.count', value: 1, startUs: T0 + i, endUs: T0 + i + 1, attrs: {} }]),
+      ).records;
+    const first = slow.write({ points: make(1), events: [] });
+    now = 1_000;
+    assert.equal(slow.overload, undefined, 'waiting exactly the limit is still fine');
+    const second = slow.write({ points: make(2), events: [] });
+    now = 1_001;
+    assert.match(slow.overload ?? '', /waited more than 1000 ms/);
+    await assert.rejects(slow.write({ points: make(3), events: [] }), /waited more than 1000 ms/);
+    await Promise.all([first, second]);
+    assert.equal(slow.overload, undefined, 'once the queue drains, writes are taken again');
+    await slow.write({ points: make(3), events: [] });
+    await slow.close();
+  });
 });

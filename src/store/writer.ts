@@ -15,10 +15,18 @@ export class OverloadedError extends StoreError {}
 export interface WriterOptions {
   /** Records that may wait for a commit; above it writes are refused as overload. */
   readonly maxQueuedRecords: number;
+  /**
+   * How long the oldest waiting write may have waited before new ones are refused as overload. This
+   * keeps answers prompt when more arrives than the store can commit: the excess is told to retry
+   * now, instead of every client waiting ever longer until its deadline passes.
+   */
+  readonly maxQueueDelayMs?: number;
   /** Largest number of records committed in one transaction. */
   readonly maxBatchRecords: number;
   /** Identity keys kept in memory per table to find re-sends without reading the table. */
   readonly maxIndexedKeys?: number;
+  /** The clock queue delays are measured with (tests set it). */
+  readonly now?: () => number;
   /** Called after every commit, for the health figures. */
   readonly onCommit?: (records: number, durationMs: number) => void;
 }
@@ -31,6 +39,7 @@ const RELOAD_US = 10 * 60_000_000;
 interface Pending {
   readonly batch: WriteBatch;
   readonly size: number;
+  readonly queuedAt: number;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
 }
@@ -75,21 +84,36 @@ export class BatchWriter {
     return writer;
   }
 
+  private now(): number {
+    return this.options.now?.() ?? performance.now();
+  }
+
   get queuedRecords(): number {
     return this.queued;
+  }
+
+  /** Why a write would be refused now, if it would: receivers ask before decoding a request. */
+  get overload(): string | undefined {
+    const oldest = this.queue[0];
+    const maxDelay = this.options.maxQueueDelayMs ?? Infinity;
+    if (oldest !== undefined && this.now() - oldest.queuedAt > maxDelay)
+      return `the store is behind: writes have waited more than ${maxDelay} ms`;
+    if (this.queued >= this.options.maxQueuedRecords)
+      return `the store's write queue is full (${this.queued} records waiting)`;
+    return undefined;
   }
 
   write(batch: WriteBatch): Promise<void> {
     const size = batch.points.length + batch.events.length;
     if (this.closing) return Promise.reject(new StoreError('ccmon is shutting down'));
     if (size === 0) return Promise.resolve();
-    if (this.queued > 0 && this.queued + size > this.options.maxQueuedRecords) {
-      return Promise.reject(
-        new OverloadedError(`the store's write queue is full (${this.queued} records waiting)`),
-      );
-    }
+    const overload =
+      this.queued > 0 && this.queued + size > this.options.maxQueuedRecords
+        ? `the store's write queue is full (${this.queued} records waiting)`
+        : this.overload;
+    if (overload !== undefined) return Promise.reject(new OverloadedError(overload));
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ batch, size, resolve, reject });
+      this.queue.push({ batch, size, queuedAt: this.now(), resolve, reject });
       this.queued += size;
       this.running ??= this.drain();
     });
