@@ -7,7 +7,10 @@
  *   npx tsx bench/dashboard.ts [--data-dir DIR] [--days 90] [--users 50] [--runs 7] [--verbose] [--ingest-rate 2000]
  *
  * The queries are timed while ingest keeps running: --ingest-rate records per second (half points, half
- * events; 0 for none) go through the same BatchWriter, far above what a 50-person team sends.
+ * events; 0 for none) go through the same BatchWriter, far above what a 50-person team sends. A write
+ * of a tenth of a second's records starts every 100 ms whether or not the previous one has committed
+ * (at most 50 in flight), and each is timed to its commit: the ingest side's p50, p99 and max are
+ * printed for each range's queries and for the whole run, next to the panels' times.
  * With --data-dir, a store generated earlier in DIR is reused (generation takes a few minutes).
  */
 import { existsSync, rmSync, statSync } from 'node:fs';
@@ -80,40 +83,89 @@ async function generate(db: Database): Promise<void> {
   await db.maintenance('CHECKPOINT');
 }
 
-/** Writes `rate` records per second in the background until stopped; returns the stop function. */
-async function keepIngesting(db: Database, rate: number): Promise<() => Promise<number>> {
+/** Background ingest: `latencies` holds each write's time to commit (ms), in order of commit. */
+interface Ingesting {
+  readonly latencies: number[];
+  /** stops writing, waits for the writes in flight; resolves with the records written */
+  stop(): Promise<number>;
+}
+
+/** Unique per run, so that a reused store does not take this run's live writes for re-sends. */
+const RUN = Date.now().toString(36);
+
+/**
+ * Writes `rate` records per second in the background until stopped: every 100 ms a tenth of a
+ * second's records, whether or not the previous write has committed (as independent clients would;
+ * the writer groups the writes in flight into one commit), at most 50 writes in flight.
+ */
+async function keepIngesting(db: Database, rate: number): Promise<Ingesting> {
   const writer = await BatchWriter.create(db, { maxQueuedRecords: 100_000, maxBatchRecords: 20_000 });
+  const latencies: number[] = [];
+  const inFlight = new Set<Promise<void>>();
   let written = 0;
+  let skipped = 0;
+  let refused = 0;
   let round = 0;
   let running = true;
   const perTick = Math.max(1, Math.round(rate / 20)); // every 100 ms, half points and half events
   const loop = (async () => {
+    const start = performance.now();
     while (running && rate > 0) {
-      const started = performance.now();
-      const opts = {
-        count: perTick,
-        sessionId: `live-${round}`,
-        seed: round,
-        timeBaseMs: NOW - 600_000 + round,
-      };
-      const points = normalizeMetrics(
-        decodeMetricsRequestJson(JSON.stringify(claudeMetricsRequest(opts))),
-      ).records;
-      const events = normalizeLogs(decodeLogsRequestJson(JSON.stringify(claudeLogsRequest(opts))), {
-        dropContent: false,
-      }).records;
-      await writer.write({ points, events });
-      written += points.length + events.length;
+      if (inFlight.size >= 50) skipped += 1;
+      else {
+        const opts = {
+          count: perTick,
+          sessionId: `live-${RUN}-${round}`,
+          seed: round,
+          timeBaseMs: NOW - 600_000 + round,
+        };
+        const points = normalizeMetrics(
+          decodeMetricsRequestJson(JSON.stringify(claudeMetricsRequest(opts))),
+        ).records;
+        const events = normalizeLogs(decodeLogsRequestJson(JSON.stringify(claudeLogsRequest(opts))), {
+          dropContent: false,
+        }).records;
+        const t0 = performance.now();
+        const write: Promise<void> = writer.write({ points, events }).then(
+          () => {
+            latencies.push(performance.now() - t0);
+            written += points.length + events.length;
+          },
+          () => {
+            refused += 1;
+          },
+        );
+        inFlight.add(write);
+        void write.finally(() => inFlight.delete(write));
+      }
       round += 1;
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, 100 - (performance.now() - started))));
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.max(0, start + round * 100 - performance.now())),
+      );
     }
   })();
-  return async () => {
-    running = false;
-    await loop;
-    await writer.close();
-    return written;
+  return {
+    latencies,
+    stop: async () => {
+      running = false;
+      await loop;
+      await Promise.all(inFlight);
+      await writer.close();
+      if (skipped + refused > 0) {
+        console.log(`  ingest: ${skipped} writes skipped (50 in flight), ${refused} refused by the writer`);
+      }
+      return written;
+    },
   };
+}
+
+/** Count, p50, p99 and max of the background writes' times from write() to commit. */
+function writeLatencies(latencies: readonly number[], perWrite: number): string {
+  if (latencies.length === 0) return 'no writes';
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const at = (p: number): string =>
+    (sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN).toFixed(0);
+  return `${sorted.length} writes of ${perWrite} records, commit p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms`;
 }
 
 async function size(db: Database, dir: string): Promise<string> {
@@ -171,7 +223,8 @@ try {
   console.log(`  data set: ${await size(db, dir)}`);
   const rate = Number(values['ingest-rate']);
   const ingestStarted = performance.now();
-  const stopIngest = await keepIngesting(db, rate);
+  const ingest = await keepIngesting(db, rate);
+  const perWrite = 2 * Math.max(1, Math.round(rate / 20));
   console.log(`  ingesting ${rate} records/s in the background while the queries run`);
   const ranges = [
     { name: 'last 24 h', ms: 86_400_000 },
@@ -188,6 +241,7 @@ try {
       filters: {},
     };
     const perPanel = new Map<number, number[]>();
+    const writesBefore = ingest.latencies.length;
     await allPanels(db, params, new Map()); // warm-up
     const totals: number[] = [];
     const cpu: number[] = [];
@@ -220,10 +274,17 @@ try {
     console.log(
       `  all 33 panels as one API batch (queryPanels), ${range.name}: ${median(batch).toFixed(0)} ms (min ${Math.min(...batch).toFixed(0)}; CPU ${median(batchCpu).toFixed(0)} ms)`,
     );
+    if (rate > 0) {
+      console.log(
+        `  ingest while the ${range.name} queries ran: ${writeLatencies(ingest.latencies.slice(writesBefore), perWrite)}`,
+      );
+    }
   }
-  const written = await stopIngest();
+  const written = await ingest.stop();
+  const ingestSeconds = (performance.now() - ingestStarted) / 1000;
   console.log(
-    `  ingested ${written} records meanwhile (${Math.round(written / ((performance.now() - ingestStarted) / 1000))} per second)`,
+    `  ingested ${written} records meanwhile (${Math.round(written / ingestSeconds)} per second)` +
+      (rate > 0 ? `; ${writeLatencies(ingest.latencies, perWrite)}` : ''),
   );
 } finally {
   await db.close();

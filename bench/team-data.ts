@@ -30,7 +30,8 @@ export interface SessionTelemetry {
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
-const MODELS = [
+/** Claude models with their share of requests and list prices per million tokens. */
+export const MODELS = [
   {
     name: 'claude-sonnet-4-5',
     share: 0.7,
@@ -47,6 +48,26 @@ const MODELS = [
     perMTok: { input: 1, output: 5, cacheRead: 0.1, cacheCreation: 1.25 },
   },
 ] as const;
+
+/** One API request's tokens (a typical spread) and its cost at the model's list prices. */
+export function apiUsage(
+  r: () => number,
+  m: (typeof MODELS)[number],
+): { tokens: Record<'input' | 'output' | 'cacheRead' | 'cacheCreation', number>; cost: number } {
+  const tokens = {
+    input: 50 + Math.floor(r() * 3000),
+    output: 20 + Math.floor(r() * 1500),
+    cacheRead: Math.floor(r() * 40_000),
+    cacheCreation: Math.floor(r() * 4000),
+  };
+  const cost =
+    (tokens.input * m.perMTok.input +
+      tokens.output * m.perMTok.output +
+      tokens.cacheRead * m.perMTok.cacheRead +
+      tokens.cacheCreation * m.perMTok.cacheCreation) /
+    1e6;
+  return { tokens, cost };
+}
 const TOOLS = ['Read', 'Edit', 'Bash', 'Write', 'Grep', 'Glob'] as const;
 const LANGUAGES = ['TypeScript', 'Python', 'Go', 'Markdown'] as const;
 const TERMINALS = ['vscode', 'iTerm.app', 'tmux', 'Apple_Terminal'] as const;
@@ -215,18 +236,7 @@ function session(
         });
         continue;
       }
-      const tokens = {
-        input: 50 + Math.floor(r() * 3000),
-        output: 20 + Math.floor(r() * 1500),
-        cacheRead: Math.floor(r() * 40_000),
-        cacheCreation: Math.floor(r() * 4000),
-      };
-      const cost =
-        (tokens.input * m.perMTok.input +
-          tokens.output * m.perMTok.output +
-          tokens.cacheRead * m.perMTok.cacheRead +
-          tokens.cacheCreation * m.perMTok.cacheCreation) /
-        1e6;
+      const { tokens, cost } = apiUsage(r, m);
       t += duration;
       add(t, 'claude_code.cost.usage', 'USD', { model: m.name }, cost);
       for (const [type, n] of Object.entries(tokens)) {

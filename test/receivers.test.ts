@@ -2,6 +2,7 @@
  * The OTLP receivers against hand-made requests: what is stored, and every refusal with the status
  * the OTLP specification gives it, the server still serving afterwards.
  */
+import { costRequest } from './support/cost-request.js';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
@@ -12,47 +13,6 @@ import { startTestServer, type TestServer } from './support/server.js';
 
 const NOW_NS = BigInt(Date.now()) * 1_000_000n;
 const TOKEN = 'test-token-123';
-
-function costRequest(sessionId: string, value: number, endOffsetS = 0): object {
-  const end = NOW_NS - BigInt(60 - endOffsetS) * 1_000_000_000n;
-  return {
-    resourceMetrics: [
-      {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'claude-code' } }] },
-        scopeMetrics: [
-          {
-            scope: { name: 'com.anthropic.claude_code' },
-            metrics: [
-              {
-                name: 'claude_code.cost.usage',
-                unit: 'USD',
-                sum: {
-                  aggregationTemporality: 1,
-                  isMonotonic: true,
-                  dataPoints: [
-                    {
-                      attributes: [{ key: 'session.id', value: { stringValue: sessionId } }],
-                      startTimeUnixNano: String(end - 60_000_000_000n),
-                      timeUnixNano: String(end),
-                      asDouble: value,
-                    },
-                  ],
-                },
-              },
-              {
-                name: 'some.histogram',
-                histogram: {
-                  aggregationTemporality: 1,
-                  dataPoints: [{ count: '1', timeUnixNano: String(end) }],
-                },
-              },
-            ],
-          },
-        ],
-      },
-    ],
-  };
-}
 
 function eventRequest(sequence: number): object {
   return {

@@ -211,7 +211,7 @@ alerts:
     );
     const config = serveConfigFromArgs(['--config', file]);
     assert.ok(config !== 'help');
-    assert.equal(config.retentionDays, 30);
+    assert.equal(config.retentionMs, 30 * 86_400_000);
     assert.equal(config.alerts?.timezone, 'Asia/Manila');
     assert.equal(config.alerts?.rules.highDailySpend.threshold, 7);
     writeFileSync(file, 'alerts:\n  rules:\n    high-daily-spend: { window: forever }\n');

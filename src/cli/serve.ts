@@ -21,10 +21,9 @@ const options = {
 
 function help(): string {
   const rows = SERVE_SETTINGS.map((s) => {
-    const flag =
-      s.kind === 'bool'
-        ? `--${s.flag}`
-        : `--${s.flag} ${s.kind === 'hostport' ? 'HOST:PORT' : s.kind.toUpperCase()}`;
+    const value =
+      s.kind === 'hostport' ? 'HOST:PORT' : s.kind === 'retention' ? 'DURATION' : s.kind.toUpperCase();
+    const flag = s.kind === 'bool' ? `--${s.flag}` : `--${s.flag} ${value}`;
     const fallback = s.key === 'dataDir' ? '$XDG_DATA_HOME/ccmon or ~/.local/share/ccmon' : s.fallback();
     return `  ${flag.padEnd(30)} ${s.help}${fallback === undefined ? '' : ` (default ${fallback})`}\n  ${''.padEnd(30)} env ${s.env}`;
   });

@@ -5,8 +5,9 @@ import {
   ConfigError,
   parseBoolean,
   parseBytes,
-  parseDurationMs,
   parseHostPort,
+  parseIntervalMs,
+  parseRetentionMs,
   type HostPort,
 } from './values.js';
 
@@ -18,7 +19,10 @@ export interface ServeConfig {
   readonly http: HostPort;
   readonly health: HostPort;
   readonly token: string | undefined;
-  readonly retentionDays: number;
+  /** Data older than this is deleted. */
+  readonly retentionMs: number;
+  /** How often the data older than `retentionMs` is deleted. */
+  readonly pruneIntervalMs: number;
   /** Largest accepted request body, after decompression (OTLP: 413 / RESOURCE_EXHAUSTED above it). */
   readonly maxRequestBytes: number;
   /** Bytes that requests in flight may hold in memory together; above it requests get 503 / UNAVAILABLE. */
@@ -31,7 +35,7 @@ export interface ServeConfig {
   readonly alerts?: AlertsConfig;
 }
 
-type Kind = 'string' | 'hostport' | 'days' | 'bytes' | 'bool' | 'secret';
+type Kind = 'string' | 'hostport' | 'retention' | 'duration' | 'bytes' | 'bool' | 'secret';
 
 interface SettingSpec {
   readonly key: keyof ServeConfig;
@@ -98,12 +102,20 @@ export const SERVE_SETTINGS: readonly SettingSpec[] = [
     fallback: () => undefined,
   },
   {
-    key: 'retentionDays',
+    key: 'retentionMs',
     flag: 'retention',
     env: 'CCMON_RETENTION',
-    kind: 'days',
-    help: 'how long to keep data, e.g. 400d',
+    kind: 'retention',
+    help: 'how long to keep data, e.g. 400d, 12h or 30m (a bare number is days)',
     fallback: () => '400d',
+  },
+  {
+    key: 'pruneIntervalMs',
+    flag: 'prune-interval',
+    env: 'CCMON_PRUNE_INTERVAL',
+    kind: 'duration',
+    help: 'how often to delete the data older than --retention',
+    fallback: () => '1h',
   },
   {
     key: 'maxRequestBytes',
@@ -119,7 +131,7 @@ export const SERVE_SETTINGS: readonly SettingSpec[] = [
     env: 'CCMON_MAX_INFLIGHT',
     kind: 'bytes',
     help: 'memory all requests in flight may hold',
-    fallback: () => '128MiB',
+    fallback: () => '32MiB',
   },
   {
     key: 'storeMemoryBytes',
@@ -177,8 +189,10 @@ function parseSetting(spec: SettingSpec, raw: string): unknown {
       return raw;
     case 'hostport':
       return parseHostPort(name, raw);
-    case 'days':
-      return Math.max(1, Math.round(parseDurationMs(name, /^\d+$/.test(raw) ? `${raw}d` : raw) / 86_400_000));
+    case 'retention':
+      return parseRetentionMs(name, raw);
+    case 'duration':
+      return parseIntervalMs(name, raw);
     case 'bytes':
       return parseBytes(name, raw);
     case 'bool':

@@ -15,8 +15,9 @@ export function parseHostPort(setting: string, raw: string): HostPort {
   if (!match || port > 65535) {
     throw new ConfigError(`${setting}: expected HOST:PORT (for example 127.0.0.1:4317), got "${raw}"`);
   }
+  // No host (":4317") is loopback like the defaults: every interface has to be asked for by name.
   const host = match[1] ?? match[2] ?? '';
-  return { host: host === '' ? '0.0.0.0' : host, port };
+  return { host: host === '' ? '127.0.0.1' : host, port };
 }
 
 export function formatHostPort({ host, port }: HostPort): string {
@@ -72,6 +73,46 @@ export function parseDurationMs(setting: string, raw: string): number {
     throw new ConfigError(`${setting}: expected a duration such as 30s, 5m, 2h or 400d, got "${raw}"`);
   }
   return parts.reduce((sum, p) => sum + Number(p[1]) * (DURATION_UNITS[p[2] ?? ''] ?? 0), 0);
+}
+
+const MINUTE_MS = 60_000;
+/** setInterval's largest delay (2^31 - 1 ms, about 24.8 days); longer ones would fire at once. */
+const MAX_INTERVAL_MS = 2 ** 31 - 1;
+
+/** How long data is kept: a duration ("400d", "12h", "30m"), or a bare number of days ("400"), at least a minute. */
+export function parseRetentionMs(setting: string, raw: string): number {
+  const text = raw.trim();
+  const ms = parseDurationMs(setting, /^\d+$/.test(text) ? `${text}d` : text);
+  if (ms < MINUTE_MS) throw new ConfigError(`${setting}: must be at least 1m, got "${raw}"`);
+  return ms;
+}
+
+/** How often something periodic runs: a duration from 1s to 24d. */
+export function parseIntervalMs(setting: string, raw: string): number {
+  const ms = parseDurationMs(setting, raw);
+  if (ms < 1000 || ms > MAX_INTERVAL_MS) {
+    throw new ConfigError(`${setting}: expected a duration from 1s to 24d, got "${raw}"`);
+  }
+  return ms;
+}
+
+/** Milliseconds as the largest units that add up to it: 34_560_000_000 -> "400d", 5_400_000 -> "1h30m". */
+export function formatDuration(ms: number): string {
+  const units: [string, number][] = [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+    ['ms', 1],
+  ];
+  let rest = Math.round(ms);
+  let out = '';
+  for (const [unit, size] of units) {
+    const n = Math.floor(rest / size);
+    if (n > 0) out += `${n}${unit}`;
+    rest -= n * size;
+  }
+  return out === '' ? '0ms' : out;
 }
 
 export function parseBoolean(setting: string, raw: string): boolean {

@@ -36,13 +36,28 @@ function service(signal: Signal): ServiceDefinition {
   };
 }
 
-/** OTLP/gRPC: the metrics, logs and trace Export services (gzip handled by grpc-js). */
-export function createOtlpGrpcServer(options: ReceiverOptions): Server {
+/**
+ * How long a gRPC connection may go without a call before it is closed (GOAWAY; clients reconnect
+ * when they next export). This also closes a connection that never completes the HTTP/2 preface,
+ * which grpc-js would otherwise hold for ever. Longer than the exporters' 60-second metric interval,
+ * so a steady client keeps its connection.
+ */
+export const GRPC_IDLE_MS = 120_000;
+
+/**
+ * OTLP/gRPC: the metrics, logs and trace Export services (gzip handled by grpc-js).
+ * `idleMs`: a shorter limit for tests.
+ */
+export function createOtlpGrpcServer(options: ReceiverOptions, idleMs: number = GRPC_IDLE_MS): Server {
   const server = new Server({
     // grpc-js applies the limit to the decompressed message too, so a gzip bomb is refused.
     'grpc.max_receive_message_length': options.maxRequestBytes,
     'grpc.max_send_message_length': 4 * 1024 * 1024,
-    'grpc.max_concurrent_streams': 256,
+    // Calls in flight per connection; an exporter has one or two. Bounds what a connection opening
+    // and resetting streams in a loop (HTTP/2 rapid reset) has running at once.
+    'grpc.max_concurrent_streams': 100,
+    'grpc.max_connection_idle_ms': idleMs,
+    // Ping a connection quiet for a minute; one that does not answer within 20 s is closed.
     'grpc.keepalive_time_ms': 60_000,
     'grpc.keepalive_timeout_ms': 20_000,
   });

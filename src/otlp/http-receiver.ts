@@ -1,6 +1,8 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createGunzip, createInflate } from 'node:zlib';
 import type { Transform } from 'node:stream';
+import { createTimedServer, OTLP_HTTP_TIMEOUTS, type HttpTimeouts } from '../server/http-timeouts.js';
+import { rebindingRefusal } from '../server/request-guards.js';
 import { encodeExportResponse, encodeStatus } from './encode.js';
 import { IngestError } from './ingest-error.js';
 import type { Format, ReceiverOptions } from './ingest.js';
@@ -19,22 +21,27 @@ const CONTENT_TYPES: Record<string, Format> = {
   'application/json': 'json',
 };
 
-/** OTLP/HTTP: POST /v1/metrics, /v1/logs, /v1/traces with protobuf or JSON, optionally gzip. */
-export function createOtlpHttpServer(options: ReceiverOptions): Server {
-  const server = createServer((req, res) => {
+/**
+ * OTLP/HTTP: POST /v1/metrics, /v1/logs, /v1/traces with protobuf or JSON, optionally gzip.
+ * `timeouts`: shorter limits for tests. No CORS: without a preflight a web page can send only content
+ * types refused here (text/plain, forms), and a preflight gets no Access-Control-Allow-Origin.
+ */
+export function createOtlpHttpServer(
+  options: ReceiverOptions,
+  timeouts: HttpTimeouts = OTLP_HTTP_TIMEOUTS,
+): Server {
+  return createTimedServer(timeouts, (req, res) => {
     void handle(req, res, options);
   });
-  // Slow or idle clients must not hold sockets forever.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 60_000;
-  server.keepAliveTimeout = 15_000;
-  return server;
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, options: ReceiverOptions): Promise<void> {
   const format = CONTENT_TYPES[mediaType(req.headers['content-type'])];
   const reserved = { bytes: 0 };
   try {
+    // bearerChecker lets a missing header through exactly when no token is set.
+    const rebinding = rebindingRefusal(req, !options.authorized(undefined));
+    if (rebinding !== undefined) throw new IngestError('forbidden', rebinding);
     const signal = PATHS[new URL(req.url ?? '/', 'http://localhost').pathname];
     if (signal === undefined)
       throw new IngestError(
@@ -95,6 +102,7 @@ function send(
   res.writeHead(status, {
     'content-type': format === 'json' ? 'application/json' : 'application/x-protobuf',
     'content-length': String(body.byteLength),
+    'x-content-type-options': 'nosniff',
     ...headers,
   });
   res.end(body);

@@ -8,6 +8,7 @@ export type RefusalReason =
   | 'overloaded'
   | 'unavailable'
   | 'unauthenticated'
+  | 'forbidden'
   | 'unsupported_media_type'
   | 'method_not_allowed'
   | 'not_found';

@@ -12,6 +12,7 @@ export const REFUSALS: Record<RefusalReason, { readonly http: number; readonly g
   overloaded: { http: 503, grpc: GrpcStatus.UNAVAILABLE },
   unavailable: { http: 503, grpc: GrpcStatus.UNAVAILABLE },
   unauthenticated: { http: 401, grpc: GrpcStatus.UNAUTHENTICATED },
+  forbidden: { http: 403, grpc: GrpcStatus.PERMISSION_DENIED },
   unsupported_media_type: { http: 415, grpc: GrpcStatus.INVALID_ARGUMENT },
   method_not_allowed: { http: 405, grpc: GrpcStatus.UNIMPLEMENTED },
   not_found: { http: 404, grpc: GrpcStatus.UNIMPLEMENTED },

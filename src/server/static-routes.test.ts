@@ -139,6 +139,19 @@ describe('static UI files', () => {
       '/%2e%2e/secret.txt',
       '/secret.txt',
       '/assets.txt',
+      // Absolute paths: the file's own, raw and encoded, a drive letter, and an empty segment.
+      `/assets/${encodeURIComponent(join(root, 'secret.txt'))}`,
+      `/assets${join(root, 'secret.txt')}`,
+      `/assets/%2F${encodeURIComponent(join(root, 'secret.txt').slice(1))}`,
+      '/assets//etc/passwd',
+      '/assets/C:%5Csecret.txt',
+      `//${root}/secret.txt`,
+      // Backslashes as sent, overlong UTF-8 dots, NUL before an extension.
+      '/assets/..\\..\\secret.txt',
+      '/assets/%c0%ae%c0%ae/secret.txt',
+      '/assets/%c0%ae%c0%ae%c0%afsecret.txt',
+      '/assets/..%00/secret.txt',
+      '/favicon.svg%00',
     ];
     for (const path of attempts) {
       const res = await get(port, path);
@@ -162,6 +175,10 @@ describe('static UI files', () => {
       'a\0b',
       '/etc/passwd',
       'a\nb',
+      join(dir, '..', 'secret.txt'),
+      'C:\\secret.txt',
+      '\0',
+      '..\0',
     ]) {
       assert.equal(safeJoin(dir, name), undefined, JSON.stringify(name));
     }

@@ -17,8 +17,11 @@ export interface LogsOptions {
   readonly dropContent: boolean;
 }
 
-/** Attributes that carry what a user typed, what the model answered, or raw tool input. */
-const CONTENT_ATTRIBUTES = ['prompt', 'response', 'tool_input', 'tool_parameters'] as const;
+/**
+ * Attributes that carry what a user typed, what the model answered, raw tool input, or (`body` of
+ * api_request_body / api_response_body, with OTEL_LOG_RAW_API_BODIES) the whole API exchange.
+ */
+const CONTENT_ATTRIBUTES = ['prompt', 'response', 'tool_input', 'tool_parameters', 'body'] as const;
 const REDACTED = '<REDACTED>';
 
 /** OTLP logs -> stored events. Every record is kept; unknown event names included. */

@@ -319,6 +319,13 @@ export interface ClaudeOptions {
   seed?: number;
   /** metrics only: 1 delta (Claude Code's default), 2 cumulative */
   temporality?: 1 | 2;
+  /**
+   * metrics only: every point ends at one moment (timeBaseMs + 60 s), as in one export of Claude Code,
+   * instead of one export interval further per round of the metrics. Each further round then belongs
+   * to another session of the machine (session.id with a -2, -3, ... suffix), so that every point is
+   * still a series of its own and none is a duplicate of another.
+   */
+  oneExport?: boolean;
   serviceVersion?: string;
 }
 
@@ -444,11 +451,15 @@ function pick<T>(c: Common, list: readonly T[]): T {
   return list[Math.floor(c.rand() * list.length)] as T;
 }
 
-/** `count` sum points spread over Claude Code's metrics, one export interval (60 s) apart per round. */
+/**
+ * `count` sum points spread over Claude Code's metrics, one export interval (60 s) apart per round
+ * (or all at one moment, with `oneExport`).
+ */
 export function claudeMetricsRequest(opts: ClaudeOptions = {}): JsonMetricsRequest {
   const c = common(opts);
   const count = opts.count ?? 10;
   const temporality = opts.temporality ?? 1;
+  const oneExport = opts.oneExport === true;
   const metrics: JsonMetric[] = [];
   for (let i = 0; i < count; i++) {
     const index = i % METRIC_TEMPLATES.length;
@@ -464,12 +475,13 @@ export function claudeMetricsRequest(opts: ClaudeOptions = {}): JsonMetricsReque
       metrics[index] = metric;
     }
     const round = Math.floor(i / METRIC_TEMPLATES.length);
-    const end = c.base + (round + 1) * 60_000;
+    const end = c.base + (oneExport ? 1 : round + 1) * 60_000;
     const start = temporality === 1 ? end - 60_000 : c.base;
     const value =
       name === 'claude_code.cost.usage' ? Math.round(c.rand() * 1e6) / 1e6 : Math.floor(c.rand() * 5000) + 1;
+    const standard = oneExport && round > 0 ? withSuffixedSession(c.standard, `-${round + 1}`) : c.standard;
     metric.sum?.dataPoints.push({
-      attributes: [...c.standard, ...attrs.map(([key, choices]) => str(key, pick(c, choices)))],
+      attributes: [...standard, ...attrs.map(([key, choices]) => str(key, pick(c, choices)))],
       startTimeUnixNano: nanos(start, 123_456),
       timeUnixNano: nanos(end, 654_321),
       asDouble: value,
@@ -483,6 +495,12 @@ export function claudeMetricsRequest(opts: ClaudeOptions = {}): JsonMetricsReque
       },
     ],
   };
+}
+
+function withSuffixedSession(standard: JsonKeyValue[], suffix: string): JsonKeyValue[] {
+  return standard.map((kv) =>
+    kv.key === 'session.id' ? str(kv.key, `${kv.value.stringValue ?? ''}${suffix}`) : kv,
+  );
 }
 
 const EVENT_CYCLE = [
