@@ -4,7 +4,7 @@
  * BatchWriter: identity keys, deltas, dedup). Prints the data set's size, then the time to compute
  * all 33 panels with queryPanel over the last 24 hours, 30 days and 90 days (median of several runs).
  *
- *   npx tsx bench/dashboard.ts [--data-dir DIR] [--days 90] [--users 50] [--runs 7] [--verbose] [--ingest-rate 2000]
+ *   npx tsx bench/dashboard.ts [--data-dir DIR] [--days 90] [--users 50] [--runs 7] [--verbose] [--ingest-rate 2000] [--store-memory-mib 192]
  *
  * The queries are timed while ingest keeps running: --ingest-rate records per second (half points, half
  * events; 0 for none) go through the same BatchWriter, far above what a 50-person team sends. A write
@@ -37,6 +37,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '7' },
     verbose: { type: 'boolean', default: false },
     'ingest-rate': { type: 'string', default: '2000' },
+    'store-memory-mib': { type: 'string', default: '192' },
   },
 });
 
@@ -209,7 +210,8 @@ async function allPanels(
 
 const dir = values['data-dir'] ?? tempDir('ccmon-bench-dashboard-');
 const reuse = existsSync(join(dir, STORE_FILE));
-const db = await Database.open(dir);
+// The same buffer limit as `ccmon serve --store-memory`.
+const db = await Database.open(dir, { memoryLimitBytes: Number(values['store-memory-mib']) * 1024 * 1024 });
 try {
   console.log(
     `ccmon dashboard benchmark: ${SHAPE.users} users x ${SHAPE.machinesPerUser} machines, ${SHAPE.days} days, ~${SHAPE.sessionsPerWorkday} sessions per user per workday`,

@@ -11,7 +11,7 @@
  *   npx tsx bench/knee.ts [--protocols grpc,grpc-gzip,http-proto,http-proto-gzip,http-json,http-json-gzip]
  *     [--signals metrics,logs] [--start 2000] [--factor 1.25] [--step-seconds 20] [--max-steps 40]
  *     [--p99-limit-ms 1000] [--error-limit 0.001] [--per-request 100] [--shape export|spread]
- *     [--max-outstanding 1000] [--timeout-ms 10000] [--pause-seconds 3]
+ *     [--max-outstanding 1000] [--timeout-ms 10000] [--pause-seconds 3] [--serve-args "--store-memory 96MiB"]
  *
  * Rates are records per second (100 per request by default). --shape export (the default) puts all of
  * a metrics request's points at one moment, as one Claude Code export does. A short smoke run:
@@ -52,8 +52,10 @@ const { values } = parseArgs({
     'max-outstanding': { type: 'string', default: '1000' },
     'timeout-ms': { type: 'string', default: '10000' },
     'pause-seconds': { type: 'string', default: '3' },
+    'serve-args': { type: 'string', default: '' },
   },
 });
+const SERVE_ARGS = values['serve-args'].split(/\s+/).filter((a) => a !== '');
 const START = Number(values.start);
 const FACTOR = Number(values.factor);
 const STEP_SECONDS = Number(values['step-seconds']);
@@ -97,7 +99,7 @@ function stepLine(n: number, step: StepResult, unit: string): string {
 }
 
 async function findKnee(protocol: Protocol, signal: Signal): Promise<Knee> {
-  const server = await startBenchServer();
+  const server = await startBenchServer(SERVE_ARGS);
   const send = createSender(protocol, server.child, { maxSockets: MAX_OUTSTANDING, timeoutMs: TIMEOUT_MS });
   const payloads = new UniquePayloads(protocol, signal, { perRequest: PER_REQUEST, shape: SHAPE });
   const next = (): { signal: Signal; body: Uint8Array } => ({ signal, body: payloads.next() });

@@ -2,12 +2,12 @@
  * The OTLP receivers against hand-made requests: what is stored, and every refusal with the status
  * the OTLP specification gives it, the server still serving afterwards.
  */
-import { costRequest } from './support/cost-request.js';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { Client, credentials, Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { costRequest } from './support/cost-request.js';
 import { encodeLogsProto, encodeMetricsProto, encodeTraceProto, otlpRoot } from './support/otlp-encode.js';
 import { startTestServer, type TestServer } from './support/server.js';
 

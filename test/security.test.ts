@@ -2,15 +2,14 @@
  * The security review (docs/security.md): each test shows one protection holding against the
  * request an attacker would send, on the real listeners.
  */
-import { costRequest } from './support/cost-request.js';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import http2 from 'node:http2';
 import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
-import { networkInterfaces } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client, credentials, Metadata } from '@grpc/grpc-js';
@@ -25,6 +24,8 @@ import { createHealthServer } from '../src/server/health.js';
 import type { HttpTimeouts } from '../src/server/http-timeouts.js';
 import { json, type Route } from '../src/server/routes.js';
 import { isStaticPath } from '../src/server/static-routes.js';
+import { Database } from '../src/store/database.js';
+import { costRequest } from './support/cost-request.js';
 import { encodeMetricsProto } from './support/otlp-encode.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
@@ -860,6 +861,19 @@ describe('security review', () => {
       for (const [key, secret] of Object.entries(SECRETS)) {
         assert.ok(api.includes(JSON.stringify(secret).slice(1, -1)), `${key} missing from the API`);
         assert.ok(store.includes(JSON.stringify(secret).slice(1, -1)), `${key} missing from the store`);
+      }
+    });
+  });
+
+  describe('the store', () => {
+    it('creates its data dir readable by its own user only', async () => {
+      const parent = mkdtempSync(join(tmpdir(), 'ccmon-private-'));
+      try {
+        const db = await Database.open(join(parent, 'data'));
+        await db.close();
+        assert.equal(statSync(join(parent, 'data')).mode & 0o777, 0o700);
+      } finally {
+        rmSync(parent, { recursive: true, force: true });
       }
     });
   });

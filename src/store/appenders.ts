@@ -65,7 +65,7 @@ export function appendPoint(a: DuckDBAppender, { key, point, startUs, value }: S
   text(a, point.model);
   origin(a, point.origin);
   a.appendVarchar(point.scopeName);
-  a.appendVarchar(JSON.stringify(point.attributes));
+  a.appendVarchar(point.attributesJson);
   resource(a, point.resource);
   a.endRow();
 }
@@ -96,7 +96,7 @@ export function appendEvent(a: DuckDBAppender, e: TelemetryEvent): void {
   text(a, e.source);
   text(a, e.severityText);
   a.appendVarchar(e.scopeName);
-  a.appendVarchar(JSON.stringify(e.attributes));
+  a.appendVarchar(e.attributesJson);
   resource(a, e.resource);
   a.endRow();
 }

@@ -63,6 +63,7 @@ function toEvent(
   const name = eventName(own, record, body);
   const sequence = attrInteger(own, 'event.sequence');
   const origin = originOf(resource, own);
+  const attributesJson = canonicalJson(own);
   return {
     origin,
     key: identityKey(
@@ -72,7 +73,7 @@ function toEvent(
       name,
       body ?? '',
       resourceJson,
-      canonicalJson(own),
+      attributesJson,
     ),
     timeUs,
     observedUs: record.observedTimeUs > 0 ? record.observedTimeUs : timeUs,
@@ -96,6 +97,7 @@ function toEvent(
     severityText: record.severityText === '' ? null : record.severityText,
     scopeName: scope.name,
     attributes: own,
+    attributesJson,
     resource,
   };
 }

@@ -78,14 +78,8 @@ function toPoint(
   monotonic: boolean,
 ): MetricPoint {
   const own = toAttributes(point.attributes);
-  const seriesKey = identityKey(
-    resourceJson,
-    scope.name,
-    scope.version,
-    metric.name,
-    kind,
-    canonicalJson(own),
-  );
+  const attributesJson = canonicalJson(own);
+  const seriesKey = identityKey(resourceJson, scope.name, scope.version, metric.name, kind, attributesJson);
   return {
     origin: originOf(resource, own),
     seriesKey,
@@ -103,6 +97,7 @@ function toPoint(
     model: attrString(own, 'model'),
     scopeName: scope.name,
     attributes: own,
+    attributesJson,
     resource,
   };
 }

@@ -47,6 +47,8 @@ export interface MetricPoint {
   readonly scopeName: string;
   /** the point's own attributes */
   readonly attributes: Attributes;
+  /** `attributes` as canonical JSON (sorted keys), computed once for the identity and for the store */
+  readonly attributesJson: string;
   /** the resource's attributes: one object shared by every record of that resource */
   readonly resource: Attributes;
 }
@@ -78,6 +80,8 @@ export interface TelemetryEvent {
   readonly scopeName: string;
   /** the record's own attributes */
   readonly attributes: Attributes;
+  /** `attributes` as canonical JSON (sorted keys), computed once for the identity and for the store */
+  readonly attributesJson: string;
   /** the resource's attributes: one object shared by every record of that resource */
   readonly resource: Attributes;
 }
