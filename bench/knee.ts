@@ -24,7 +24,8 @@ import {
   ms,
   offerRate,
   parseProtocols,
-  parseShape,
+  openLoopOptions,
+  openLoopSettings,
   parseSignals,
   startBenchServer,
   UniquePayloads,
@@ -47,25 +48,23 @@ const { values } = parseArgs({
     'max-steps': { type: 'string', default: '40' },
     'p99-limit-ms': { type: 'string', default: '1000' },
     'error-limit': { type: 'string', default: '0.001' },
-    'per-request': { type: 'string', default: '100' },
-    shape: { type: 'string', default: 'export' },
-    'max-outstanding': { type: 'string', default: '1000' },
-    'timeout-ms': { type: 'string', default: '10000' },
     'pause-seconds': { type: 'string', default: '3' },
-    'serve-args': { type: 'string', default: '' },
+    ...openLoopOptions(1000),
   },
 });
-const SERVE_ARGS = values['serve-args'].split(/\s+/).filter((a) => a !== '');
+const {
+  perRequest: PER_REQUEST,
+  shape: SHAPE,
+  maxOutstanding: MAX_OUTSTANDING,
+  timeoutMs: TIMEOUT_MS,
+  serveArgs: SERVE_ARGS,
+} = openLoopSettings(values);
 const START = Number(values.start);
 const FACTOR = Number(values.factor);
 const STEP_SECONDS = Number(values['step-seconds']);
 const MAX_STEPS = Number(values['max-steps']);
 const P99_LIMIT_MS = Number(values['p99-limit-ms']);
 const ERROR_LIMIT = Number(values['error-limit']);
-const PER_REQUEST = Number(values['per-request']);
-const SHAPE = parseShape(values.shape);
-const MAX_OUTSTANDING = Number(values['max-outstanding']);
-const TIMEOUT_MS = Number(values['timeout-ms']);
 const PAUSE_SECONDS = Number(values['pause-seconds']);
 
 interface Knee {

@@ -72,6 +72,45 @@ export const unitOf = (signal: Signal): string => (signal === 'metrics' ? 'point
 export type Shape = 'spread' | 'export';
 export const parseShape = (raw: string): Shape => parseList('shape', raw, ['spread', 'export'] as const)[0]!;
 
+/** The command-line options every open-loop benchmark takes (for `parseArgs`). */
+export function openLoopOptions(maxOutstanding: number) {
+  return {
+    'per-request': { type: 'string', default: '100' },
+    shape: { type: 'string', default: 'export' },
+    'max-outstanding': { type: 'string', default: String(maxOutstanding) },
+    'timeout-ms': { type: 'string', default: '10000' },
+    'serve-args': { type: 'string', default: '' },
+  } as const;
+}
+
+export interface OpenLoopSettings {
+  readonly perRequest: number;
+  readonly shape: Shape;
+  readonly maxOutstanding: number;
+  readonly timeoutMs: number;
+  /** extra `ccmon serve` arguments */
+  readonly serveArgs: string[];
+}
+
+export function openLoopSettings(values: {
+  'per-request': string;
+  shape: string;
+  'max-outstanding': string;
+  'timeout-ms': string;
+  'serve-args': string;
+}): OpenLoopSettings {
+  return {
+    perRequest: Number(values['per-request']),
+    shape: parseShape(values.shape),
+    maxOutstanding: Number(values['max-outstanding']),
+    timeoutMs: Number(values['timeout-ms']),
+    serveArgs: splitArgs(values['serve-args']),
+  };
+}
+
+/** `--serve-args "--a 1 --b"` as an argument list. */
+export const splitArgs = (raw: string): string[] => raw.split(/\s+/).filter((a) => a !== '');
+
 export interface PayloadOptions {
   readonly perRequest: number;
   readonly json: boolean;

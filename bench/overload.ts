@@ -31,7 +31,8 @@ import {
   OpenLoop,
   offerRate,
   parseProtocols,
-  parseShape,
+  openLoopOptions,
+  openLoopSettings,
   parseSignals,
   rssSampler,
   SIGNALS,
@@ -53,14 +54,17 @@ const { values } = parseArgs({
     d1: { type: 'string', default: '300' },
     d2: { type: 'string', default: '120' },
     'rss-cap-mb': { type: 'string', default: '300' },
-    'per-request': { type: 'string', default: '100' },
-    shape: { type: 'string', default: 'export' },
-    'max-outstanding': { type: 'string', default: '2000' },
-    'timeout-ms': { type: 'string', default: '10000' },
     'recover-p99-ms': { type: 'string', default: '1000' },
-    'serve-args': { type: 'string', default: '' },
+    ...openLoopOptions(2000),
   },
 });
+const {
+  perRequest: PER_REQUEST,
+  shape: SHAPE,
+  maxOutstanding: MAX_OUTSTANDING,
+  timeoutMs: TIMEOUT_MS,
+  serveArgs: SERVE_ARGS,
+} = openLoopSettings(values);
 const [PROTOCOL] = parseProtocols(values.protocol) as [Protocol];
 const SIGNAL_LIST = parseSignals(values.signals);
 const HIGH = Number(values.high);
@@ -68,12 +72,7 @@ const LOW = Number(values.low);
 const D1 = Number(values.d1);
 const D2 = Number(values.d2);
 const RSS_CAP_MB = Number(values['rss-cap-mb']);
-const PER_REQUEST = Number(values['per-request']);
-const SHAPE = parseShape(values.shape);
-const MAX_OUTSTANDING = Number(values['max-outstanding']);
-const TIMEOUT_MS = Number(values['timeout-ms']);
 const RECOVER_P99_MS = Number(values['recover-p99-ms']);
-const SERVE_ARGS = values['serve-args'].split(/\s+/).filter((a) => a !== '');
 
 const supplies = (): UniquePayloads[] =>
   SIGNAL_LIST.map(

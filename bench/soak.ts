@@ -45,6 +45,7 @@ import {
   fmt,
   memoryMb,
   parseProtocols,
+  splitArgs,
   startBenchServer,
   Tally,
   transportOf,
@@ -391,7 +392,7 @@ const server = await startBenchServer(
     values.retention,
     '--prune-interval',
     values['prune-interval'],
-    ...values['serve-args'].split(/\s+/).filter((a) => a !== ''),
+    ...splitArgs(values['serve-args']),
   ],
   HEAP_EVERY > 0
     ? { NODE_OPTIONS: `--report-on-signal --report-signal=SIGUSR2 --report-directory=${reportDir}` }

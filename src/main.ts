@@ -163,7 +163,7 @@ export async function startServer(
       }),
     );
     const prune = (): void => {
-      pruneOlderThan(db, config.retentionMs / 86_400_000)
+      pruneOlderThan(db, config.retentionMs)
         .then(async (n) => {
           if (n === 0) return;
           log(`retention: removed ${n} rows older than ${formatDuration(config.retentionMs)}`);

@@ -16,10 +16,11 @@ const MINUTE_US = 60_000_000;
 export class KeyIndex {
   private readonly minutes = new Map<number, Set<number>>();
   private count = 0;
+  private horizonMinute: number;
 
   /**
    * @param horizonUs rows at or before this time may be stored without being in the index
-   * @param maxKeys the memory budget, in keys (about 30 bytes each)
+   * @param maxKeys the memory budget, in keys (about 40 bytes each)
    */
   constructor(
     horizonUs: number,
@@ -27,8 +28,6 @@ export class KeyIndex {
   ) {
     this.horizonMinute = minuteOf(horizonUs);
   }
-
-  private horizonMinute: number;
 
   get size(): number {
     return this.count;

@@ -55,7 +55,7 @@ describe('retention', () => {
     await writer.close();
     const before = await usedBlocks();
 
-    const removed = await pruneOlderThan(db, 5.5, NOW_MS);
+    const removed = await pruneOlderThan(db, 5.5 * DAY_MS, NOW_MS);
     await db.compact();
 
     assert.equal(removed, 5 * 5_000);

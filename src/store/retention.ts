@@ -1,8 +1,8 @@
 import type { Database } from './database.js';
 
 /** Deletes points and events older than the retention period; returns how many rows went. */
-export async function pruneOlderThan(db: Database, retentionDays: number, now = Date.now()): Promise<number> {
-  const cutoffUs = BigInt(Math.floor((now - retentionDays * 86_400_000) * 1000));
+export async function pruneOlderThan(db: Database, retentionMs: number, now = Date.now()): Promise<number> {
+  const cutoffUs = BigInt(Math.floor((now - retentionMs) * 1000));
   return db.withWrite(async (w) => {
     const rows = await w.all(
       `SELECT (SELECT count(*) FROM points WHERE end_time < make_timestamp(?::BIGINT))

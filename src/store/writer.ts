@@ -2,7 +2,7 @@ import type { MetricPoint, TelemetryEvent } from '../telemetry/records.js';
 import { appendEvent, appendPoint } from './appenders.js';
 import { toStored, type SeriesState, type StoredPoint } from './cumulative.js';
 import { StoreError, type Database, type ReadDb, type WriteDb } from './database.js';
-import { KeyIndex } from './key-index.js';
+import { KeyIndex, type KeyState } from './key-index.js';
 
 export interface WriteBatch {
   readonly points: readonly MetricPoint[];
@@ -31,7 +31,7 @@ export interface WriterOptions {
   readonly onCommit?: (records: number, durationMs: number) => void;
 }
 
-/** About 30 bytes each: some 30 MB for both tables, minutes to hours of history depending on the load. */
+/** About 40 bytes each (measured): some 40 MB for both tables, minutes to hours of history by load. */
 const DEFAULT_INDEXED_KEYS = 500_000;
 /** How much recent history a restart loads back into the key index. */
 const RELOAD_US = 10 * 60_000_000;
@@ -94,23 +94,14 @@ export class BatchWriter {
 
   /** Why a write would be refused now, if it would: receivers ask before decoding a request. */
   get overload(): string | undefined {
-    const oldest = this.queue[0];
-    const maxDelay = this.options.maxQueueDelayMs ?? Infinity;
-    if (oldest !== undefined && this.now() - oldest.queuedAt > maxDelay)
-      return `the store is behind: writes have waited more than ${maxDelay} ms`;
-    if (this.queued >= this.options.maxQueuedRecords)
-      return `the store's write queue is full (${this.queued} records waiting)`;
-    return undefined;
+    return this.refusal(1);
   }
 
   write(batch: WriteBatch): Promise<void> {
     const size = batch.points.length + batch.events.length;
     if (this.closing) return Promise.reject(new StoreError('ccmon is shutting down'));
     if (size === 0) return Promise.resolve();
-    const overload =
-      this.queued > 0 && this.queued + size > this.options.maxQueuedRecords
-        ? `the store's write queue is full (${this.queued} records waiting)`
-        : this.overload;
+    const overload = this.refusal(size);
     if (overload !== undefined) return Promise.reject(new OverloadedError(overload));
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ batch, size, queuedAt: this.now(), resolve, reject });
@@ -123,6 +114,18 @@ export class BatchWriter {
   async close(): Promise<void> {
     this.closing = true;
     await this.running;
+  }
+
+  /** Why a write of `size` records would be refused as overload, if it would. */
+  private refusal(size: number): string | undefined {
+    const oldest = this.queue[0];
+    const maxDelay = this.options.maxQueueDelayMs ?? Infinity;
+    if (oldest !== undefined && this.now() - oldest.queuedAt > maxDelay)
+      return `the store is behind: writes have waited more than ${maxDelay} ms`;
+    // An empty queue takes any write, so that one request larger than the queue is not refused forever.
+    if (this.queued > 0 && this.queued + size > this.options.maxQueuedRecords)
+      return `the store's write queue is full (${this.queued} records waiting)`;
+    return undefined;
   }
 
   private async drain(): Promise<void> {
@@ -215,7 +218,7 @@ interface Split<T> {
   readonly unknown: T[];
 }
 
-function split<T>(records: readonly T[], state: (record: T) => 'new' | 'unknown'): Split<T> {
+function split<T>(records: readonly T[], state: (record: T) => KeyState): Split<T> {
   const fresh: T[] = [];
   const unknown: T[] = [];
   for (const r of records) (state(r) === 'new' ? fresh : unknown).push(r);
