@@ -30,33 +30,51 @@ export interface WriteDb extends ReadDb {
 export type AppendRow<T> = (appender: DuckDBAppender, row: T) => void;
 
 const READERS = 2;
+/** One transaction commits on one while the next appends on the other (see WriteOptions.overlap). */
+const WRITERS = 2;
 /** DuckDB's default for max_vacuum_tasks. */
 const VACUUM_TASKS = 100;
 const DEFAULT_MEMORY_LIMIT = 192 * 1024 * 1024;
 
+/** How a write transaction may run alongside the one before it. */
+export interface WriteOptions {
+  /**
+   * Run this transaction's statements while the previous transaction commits, on the other writer
+   * connection; its own commit still waits for the previous one. The caller promises that the two
+   * touch no common rows and that this one reads nothing the previous one writes: its snapshot may
+   * not include it.
+   */
+  readonly overlap?: boolean;
+}
+
 /**
  * The only owner of the DuckDB file. Callers get closures over a connection (withRead / withWrite),
- * never the connection itself, so every write goes through one serialized path.
+ * never the connection itself, so every write goes through one ordered path: transactions commit in
+ * the order they were asked for.
  */
 export class Database {
-  private readonly idleReaders: DuckDBConnection[];
-  private readonly waitingReaders: ((conn: DuckDBConnection) => void)[] = [];
-  private writeChain: Promise<unknown> = Promise.resolve();
+  private readonly readers: ConnectionPool;
+  private readonly writers: ConnectionPool;
+  /** Settles when every transaction asked for so far has committed or failed. */
+  private committed: Promise<unknown> = Promise.resolve();
+  /** Settles when every transaction asked for so far has run its statements (or failed). */
+  private bodiesDone: Promise<unknown> = Promise.resolve();
   private closed = false;
   /**
-   * The writer's appenders, one per table, reused by every transaction. A native appender keeps its
-   * buffers (megabytes, with long strings) until JavaScript's GC finalizes it, and the GC does not see
-   * that memory: an appender per commit held hundreds of MB of RSS under load.
+   * Each writer connection's appenders, one per table, reused by every transaction. A native appender
+   * keeps its buffers (megabytes, with long strings) until JavaScript's GC finalizes it, and the GC
+   * does not see that memory: an appender per commit held hundreds of MB of RSS under load.
    */
-  private readonly appenders = new Map<string, DuckDBAppender>();
+  private readonly appenders = new Map<DuckDBConnection, Map<string, DuckDBAppender>>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
-    private readonly writer: DuckDBConnection | undefined,
-    readers: DuckDBConnection[],
+    private readonly writerConnections: readonly DuckDBConnection[],
+    private readonly readerConnections: readonly DuckDBConnection[],
     readonly path: string,
   ) {
-    this.idleReaders = readers;
+    this.readers = new ConnectionPool(readerConnections);
+    this.writers = new ConnectionPool(writerConnections);
   }
 
   /** Opens (and creates, unless read-only) the store in `dataDir`, applying pending migrations. */
@@ -83,52 +101,73 @@ export class Database {
     } catch (error) {
       throw translateOpenError(error, dataDir);
     }
-    const writer = readOnly ? undefined : await instance.connect();
-    if (writer !== undefined) await migrate(writer);
-    const readers = await Promise.all(Array.from({ length: READERS }, () => instance.connect()));
-    return new Database(instance, writer, readers, path);
+    const connect = (n: number) => Promise.all(Array.from({ length: n }, () => instance.connect()));
+    const writers = readOnly ? [] : await connect(WRITERS);
+    if (writers[0] !== undefined) await migrate(writers[0]);
+    return new Database(instance, writers, await connect(READERS), path);
   }
 
   async withRead<T>(fn: (db: ReadDb) => Promise<T>): Promise<T> {
-    const conn = await this.takeReader();
+    const conn = await this.readers.take();
     try {
       return await fn({ all: (sql, params) => all(conn, sql, params) });
     } finally {
-      this.giveReader(conn);
+      this.readers.give(conn);
     }
   }
 
-  /** Runs `fn` in one transaction, after every earlier write has finished. */
-  withWrite<T>(fn: (db: WriteDb) => Promise<T>): Promise<T> {
-    const writer = this.writer;
-    if (writer === undefined) return Promise.reject(new StoreError('the store was opened read-only'));
-    const next = this.writeChain.then(async () => {
+  /**
+   * Runs `fn` in one transaction, after every earlier write has committed, or, with `overlap`, while
+   * the previous one commits (see WriteOptions). Either way it commits after every earlier write.
+   */
+  withWrite<T>(fn: (db: WriteDb) => Promise<T>, options: WriteOptions = {}): Promise<T> {
+    if (this.writerConnections.length === 0)
+      return Promise.reject(new StoreError('the store was opened read-only'));
+    const earlierCommits = this.committed;
+    const canStart = options.overlap === true ? this.bodiesDone : earlierCommits;
+    let bodyDone!: () => void;
+    const body = new Promise<void>((resolve) => (bodyDone = resolve));
+    const next = canStart.then(async () => {
       if (this.closed) throw new StoreError('the store is closed');
-      await writer.run('BEGIN TRANSACTION');
+      const writer = await this.writers.take();
       try {
-        const result = await fn({
-          all: (sql, params) => all(writer, sql, params),
-          run: async (sql, params) => {
-            await writer.run(sql, params as DuckDBValue[] | undefined);
-          },
-          append: async (table, rows, appendRow, catalog) => {
-            if (rows.length === 0) return;
-            const appender = await this.appenderFor(writer, table, catalog);
-            for (const row of rows) appendRow(appender, row);
-            appender.flushSync();
-          },
-        });
-        await writer.run('COMMIT');
-        return result;
-      } catch (error) {
-        // An appender that failed mid-flush may hold rows of the failed transaction: start afresh.
-        this.appenders.clear();
-        await writer.run('ROLLBACK').catch(() => undefined);
-        throw error;
+        await writer.run('BEGIN TRANSACTION');
+        try {
+          const result = await fn(this.writeDb(writer));
+          bodyDone();
+          await earlierCommits;
+          await writer.run('COMMIT');
+          return result;
+        } catch (error) {
+          // An appender that failed mid-flush may hold rows of the failed transaction: start afresh.
+          this.appenders.delete(writer);
+          await writer.run('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      } finally {
+        bodyDone();
+        this.writers.give(writer);
       }
     });
-    this.writeChain = next.catch(() => undefined);
+    next.catch(() => bodyDone());
+    this.bodiesDone = Promise.all([this.bodiesDone, body]);
+    this.committed = next.catch(() => undefined);
     return next;
+  }
+
+  private writeDb(writer: DuckDBConnection): WriteDb {
+    return {
+      all: (sql, params) => all(writer, sql, params),
+      run: async (sql, params) => {
+        await writer.run(sql, params as DuckDBValue[] | undefined);
+      },
+      append: async (table, rows, appendRow, catalog) => {
+        if (rows.length === 0) return;
+        const appender = await this.appenderFor(writer, table, catalog);
+        for (const row of rows) appendRow(appender, row);
+        appender.flushSync();
+      },
+    };
   }
 
   private async appenderFor(
@@ -136,11 +175,16 @@ export class Database {
     table: string,
     catalog?: 'temp',
   ): Promise<DuckDBAppender> {
+    let appenders = this.appenders.get(writer);
+    if (appenders === undefined) {
+      appenders = new Map();
+      this.appenders.set(writer, appenders);
+    }
     const name = `${catalog ?? 'main'}.${table}`;
-    let appender = this.appenders.get(name);
+    let appender = appenders.get(name);
     if (appender === undefined) {
       appender = await writer.createAppender(table, 'main', catalog ?? null);
-      this.appenders.set(name, appender);
+      appenders.set(name, appender);
     }
     return appender;
   }
@@ -155,44 +199,61 @@ export class Database {
     await this.maintenance(`SET max_vacuum_tasks = ${VACUUM_TASKS}; CHECKPOINT; SET max_vacuum_tasks = 0`);
   }
 
-  /** Runs a statement outside any transaction on the writer (CHECKPOINT, temp tables). */
+  /** Runs a statement outside any transaction (CHECKPOINT), after every earlier write. */
   async maintenance(sql: string): Promise<void> {
-    await this.withWriterIdle(async (writer) => {
-      await writer.run(sql);
+    await this.whenWritersIdle(async ([writer]) => {
+      await writer?.run(sql);
+    });
+  }
+
+  /** Runs a statement on every writer connection: session state such as temp tables. */
+  async prepareWriters(sql: string): Promise<void> {
+    await this.whenWritersIdle(async (writers) => {
+      for (const writer of writers) await writer.run(sql);
     });
   }
 
   async close(): Promise<void> {
-    await this.writeChain;
+    await this.committed;
     this.closed = true;
-    if (this.writer !== undefined) {
-      for (const appender of this.appenders.values()) appender.closeSync();
-      this.appenders.clear();
-      await this.writer.run('CHECKPOINT').catch(() => undefined);
-      this.writer.closeSync();
-    }
-    for (const conn of this.idleReaders) conn.closeSync();
+    for (const appenders of this.appenders.values())
+      for (const appender of appenders.values()) appender.closeSync();
+    this.appenders.clear();
+    const [first] = this.writerConnections;
+    await first?.run('CHECKPOINT').catch(() => undefined);
+    for (const conn of [...this.writerConnections, ...this.readerConnections]) conn.closeSync();
     this.instance.closeSync();
   }
 
-  private withWriterIdle<T>(fn: (writer: DuckDBConnection) => Promise<T>): Promise<T> {
-    const writer = this.writer;
-    if (writer === undefined) return Promise.reject(new StoreError('the store was opened read-only'));
-    const next = this.writeChain.then(() => fn(writer));
-    this.writeChain = next.catch(() => undefined);
+  private whenWritersIdle(fn: (writers: readonly DuckDBConnection[]) => Promise<void>): Promise<void> {
+    if (this.writerConnections.length === 0)
+      return Promise.reject(new StoreError('the store was opened read-only'));
+    const next = this.committed.then(() => fn(this.writerConnections));
+    this.committed = next.catch(() => undefined);
+    this.bodiesDone = this.committed;
     return next;
   }
+}
 
-  private takeReader(): Promise<DuckDBConnection> {
-    const conn = this.idleReaders.pop();
-    if (conn !== undefined) return Promise.resolve(conn);
-    return new Promise((resolve) => this.waitingReaders.push(resolve));
+/** Connections handed out one caller at a time, in the order they were asked for. */
+class ConnectionPool {
+  private readonly idle: DuckDBConnection[];
+  private readonly waiting: ((conn: DuckDBConnection) => void)[] = [];
+
+  constructor(connections: readonly DuckDBConnection[]) {
+    this.idle = [...connections];
   }
 
-  private giveReader(conn: DuckDBConnection): void {
-    const waiter = this.waitingReaders.shift();
+  take(): Promise<DuckDBConnection> {
+    const conn = this.idle.pop();
+    if (conn !== undefined) return Promise.resolve(conn);
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  give(conn: DuckDBConnection): void {
+    const waiter = this.waiting.shift();
     if (waiter !== undefined) waiter(conn);
-    else this.idleReaders.push(conn);
+    else this.idle.push(conn);
   }
 }
 

@@ -202,4 +202,75 @@ describe('BatchWriter', () => {
     await slow.write({ points: make(3), events: [] });
     await slow.close();
   });
+
+  describe('appending the next group while one commits', () => {
+    const sessionEvents = (session: string, from: number, count: number) =>
+      normalizeLogs(
+        logsRequest(
+          RES,
+          Array.from({ length: count }, (_, i) => ({
+            // After every row of the tests before, so that the key index knows these keys are new.
+            timeUs: T0 + 200 * MIN + (from + i) * 1_000_000,
+            attrs: { 'event.name': 'tool_result', 'event.sequence': from + i, 'session.id': session },
+          })),
+        ),
+        { dropContent: false },
+      ).records;
+    const count = async (session: string): Promise<number> =>
+      Number(
+        (
+          await db.withRead((r) => r.all('SELECT count(*) AS n FROM events WHERE session_id = ?', [session]))
+        )[0]?.n,
+      );
+
+    it('overlaps independent groups and stores every record once, also when a group repeats the one committing', async () => {
+      const overlapped: boolean[] = [];
+      // One write per group, so that every write after the first meets a group still committing.
+      const piped = await BatchWriter.create(db, {
+        maxQueuedRecords: 100_000,
+        maxBatchRecords: 200,
+        onCommit: (_records, _ms, overlap) => overlapped.push(overlap),
+      });
+      const writes = [];
+      for (let i = 0; i < 20; i++)
+        writes.push(piped.write({ points: [], events: sessionEvents('pipe', i * 200, 200) }));
+      // Re-sends of groups in flight, committed, or just queued: each must wait and find its keys.
+      for (const i of [19, 0, 7, 7])
+        writes.push(piped.write({ points: [], events: sessionEvents('pipe', i * 200, 200) }));
+      await Promise.all(writes);
+      await piped.close();
+      assert.equal(await count('pipe'), 4_000);
+      assert.ok(overlapped.filter(Boolean).length >= 10, `overlapped commits: ${overlapped.join(' ')}`);
+      const doubles = await db.withRead((r) =>
+        r.all("SELECT key FROM events WHERE session_id = 'pipe' GROUP BY key HAVING count(*) > 1"),
+      );
+      assert.deepEqual(doubles, []);
+    });
+
+    it('does not overlap a cumulative series with the group that changes it', async () => {
+      const piped = await BatchWriter.create(db, { maxQueuedRecords: 10_000, maxBatchRecords: 1 });
+      const point = (value: number, endUs: number) =>
+        normalizeMetrics(
+          metricsRequest(RES, [
+            {
+              metric: 'claude_code.pull_request.count',
+              value,
+              startUs: T0,
+              endUs,
+              attrs: { 'session.id': 'pipe-cumulative' },
+              temporality: 2,
+            },
+          ]),
+        ).records;
+      // Each point's delta depends on the one before it, committed or not.
+      await Promise.all(
+        [1, 3, 4, 8].map((v, i) => piped.write({ points: point(v, T0 + (i + 1) * MIN), events: [] })),
+      );
+      await piped.close();
+      const rows = await db.withRead((r) =>
+        r.all("SELECT sum(value) AS v FROM points WHERE session_id = 'pipe-cumulative'"),
+      );
+      assert.equal(rows[0]?.v, 8);
+    });
+  });
 });

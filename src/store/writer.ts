@@ -27,8 +27,11 @@ export interface WriterOptions {
   readonly maxIndexedKeys?: number;
   /** The clock queue delays are measured with (tests set it). */
   readonly now?: () => number;
-  /** Called after every commit, for the health figures. */
-  readonly onCommit?: (records: number, durationMs: number) => void;
+  /**
+   * Called after every commit, for the health figures; `overlapped` when its rows were appended while
+   * the group before it committed.
+   */
+  readonly onCommit?: (records: number, durationMs: number, overlapped: boolean) => void;
 }
 
 /** About 40 bytes each (measured): some 40 MB for both tables, minutes to hours of history by load. */
@@ -74,9 +77,9 @@ export class BatchWriter {
     );
     const writer = new BatchWriter(db, options, pointKeys, eventKeys);
     await writer.loadSeries();
-    // Staging tables live as long as the writer's connection; creating them here keeps that
-    // statement out of every commit.
-    await db.maintenance(
+    // Staging tables live as long as each writer connection; creating them here keeps that statement
+    // out of every commit.
+    await db.prepareWriters(
       `CREATE TEMP TABLE IF NOT EXISTS stage_points AS SELECT * FROM points LIMIT 0;
        CREATE TEMP TABLE IF NOT EXISTS stage_events AS SELECT * FROM events LIMIT 0;
        CREATE TEMP TABLE IF NOT EXISTS stage_series AS SELECT * FROM cumulative_series LIMIT 0`,
@@ -128,21 +131,35 @@ export class BatchWriter {
     return undefined;
   }
 
+  /**
+   * Commits queued writes, group after group. While one group commits, the next one's rows are
+   * appended on the other writer connection (when the two are independent, see canOverlap), so that
+   * the JavaScript thread's work and DuckDB's commit run side by side instead of in turns.
+   */
   private async drain(): Promise<void> {
     // Yield once so that requests decoded in the same tick join this group.
     await new Promise((resolve) => setImmediate(resolve));
-    while (this.queue.length > 0) {
-      const group = this.takeGroup();
-      try {
-        await this.commit(group);
-        for (const p of group) p.resolve();
-      } catch (error) {
-        if (group.length === 1) group[0]?.reject(asError(error));
-        else
-          for (const p of group) await this.commit([p]).then(p.resolve, (e: unknown) => p.reject(asError(e)));
-      } finally {
-        this.queued -= group.reduce((n, p) => n + p.size, 0);
+    let committing: Commit | undefined;
+    for (;;) {
+      if (this.queue.length === 0) {
+        if (committing === undefined) break;
+        await this.finish(committing);
+        committing = undefined;
+        continue;
       }
+      const group = this.takeGroup();
+      let next = this.prepare(group);
+      const overlap = committing !== undefined && canOverlap(next, committing.prepared);
+      if (committing !== undefined && !overlap) {
+        await this.finish(committing);
+        committing = undefined;
+        next = this.prepare(group);
+      }
+      const current = this.start(next, overlap);
+      if (committing !== undefined) await this.finish(committing);
+      // The next group is taken once this one's rows are appended, so it gathers what arrives meanwhile.
+      await current.appended;
+      committing = current;
     }
     this.running = undefined;
   }
@@ -161,8 +178,8 @@ export class BatchWriter {
     return group;
   }
 
-  private async commit(group: readonly Pending[]): Promise<void> {
-    const started = performance.now();
+  /** What a group will store, decided against the committed state (series, key index). */
+  private prepare(group: readonly Pending[]): Prepared {
     // Series state changes are staged and only kept when the transaction commits.
     const staged = new Map<string, SeriesState>();
     const lookup = (key: string): SeriesState | undefined => staged.get(key) ?? this.series.get(key);
@@ -178,23 +195,60 @@ export class BatchWriter {
     }
     const uniquePoints = uniqueBy(points, (p) => p.key);
     const uniqueEvents = uniqueBy(events, (e) => e.key);
-    await this.db.withWrite(async (db) => {
-      await insertPoints(
-        db,
-        split(uniquePoints, (p) => this.pointKeys.lookup(p.key, p.point.endUs)),
-      );
-      await insertEvents(
-        db,
-        split(uniqueEvents, (e) => this.eventKeys.lookup(e.key, e.timeUs)),
-      );
-      await saveSeries(db, staged);
-    });
+    return {
+      group,
+      staged,
+      points: split(uniquePoints, (p) => this.pointKeys.lookup(p.key, p.point.endUs)),
+      events: split(uniqueEvents, (e) => this.eventKeys.lookup(e.key, e.timeUs)),
+      records: group.reduce((n, p) => n + p.size, 0),
+    };
+  }
+
+  /** Starts a group's transaction; `outcome` never rejects, so a failure waits for finish(). */
+  private start(prepared: Prepared, overlap: boolean): Commit {
+    let appended!: () => void;
+    const rowsIn = new Promise<void>((resolve) => (appended = resolve));
+    const outcome = this.store(prepared, overlap, appended).then(
+      () => undefined,
+      (error: unknown) => asError(error),
+    );
+    return { prepared, outcome, appended: Promise.race([rowsIn, outcome.then(() => undefined)]) };
+  }
+
+  /** Waits for a group's commit and answers its writers; a failed group is retried write by write. */
+  private async finish({ prepared, outcome }: Commit): Promise<void> {
+    const { group } = prepared;
+    try {
+      const error = await outcome;
+      if (error === undefined) for (const p of group) p.resolve();
+      else if (group.length === 1) group[0]?.reject(error);
+      else
+        for (const p of group)
+          await this.store(this.prepare([p]), false).then(p.resolve, (e: unknown) => p.reject(asError(e)));
+    } finally {
+      this.queued -= prepared.records;
+    }
+  }
+
+  private async store(prepared: Prepared, overlap: boolean, appended?: () => void): Promise<void> {
+    const started = performance.now();
+    const { points, events, staged } = prepared;
+    await this.db.withWrite(
+      async (db) => {
+        await insertPoints(db, points);
+        await insertEvents(db, events);
+        await saveSeries(db, staged);
+        appended?.();
+      },
+      { overlap },
+    );
     for (const [key, state] of staged) this.series.set(key, state);
-    for (const p of uniquePoints) this.pointKeys.add(p.key, p.point.endUs);
-    for (const e of uniqueEvents) this.eventKeys.add(e.key, e.timeUs);
+    for (const p of [...points.fresh, ...points.unknown]) this.pointKeys.add(p.key, p.point.endUs);
+    for (const e of [...events.fresh, ...events.unknown]) this.eventKeys.add(e.key, e.timeUs);
     this.pointKeys.trim();
     this.eventKeys.trim();
-    this.options.onCommit?.(points.length + events.length, performance.now() - started);
+    const stored = points.fresh.length + points.unknown.length + events.fresh.length + events.unknown.length;
+    this.options.onCommit?.(stored, performance.now() - started, overlap);
   }
 
   private async loadSeries(): Promise<void> {
@@ -216,6 +270,41 @@ interface Split<T> {
   readonly fresh: T[];
   /** Maybe stored already: staged, then inserted only where the table lacks the key. */
   readonly unknown: T[];
+}
+
+/** A group of writes with what it will store. */
+interface Prepared {
+  readonly group: readonly Pending[];
+  readonly points: Split<StoredPoint>;
+  readonly events: Split<TelemetryEvent>;
+  /** Cumulative series states this group changes. */
+  readonly staged: ReadonlyMap<string, SeriesState>;
+  readonly records: number;
+}
+
+interface Commit {
+  readonly prepared: Prepared;
+  /** Settles once the group's rows are appended and its commit may follow. */
+  readonly appended: Promise<void>;
+  /** The commit's error, or undefined once committed. */
+  readonly outcome: Promise<Error | undefined>;
+}
+
+/**
+ * Whether `next` may be appended while `committing` commits: its snapshot will not show the
+ * committing group's rows, so it must not depend on them. It does not when every record of `next` is
+ * fresh by the key index (no anti-join against the table), none of its keys is in the committing
+ * group, and the committing group changes no cumulative series (whose state `next` was prepared with).
+ */
+function canOverlap(next: Prepared, committing: Prepared): boolean {
+  if (next.points.unknown.length > 0 || next.events.unknown.length > 0 || committing.staged.size > 0)
+    return false;
+  const keys = new Set<string>();
+  for (const p of committing.points.fresh) keys.add(p.key);
+  for (const p of committing.points.unknown) keys.add(p.key);
+  for (const e of committing.events.fresh) keys.add(e.key);
+  for (const e of committing.events.unknown) keys.add(e.key);
+  return !next.points.fresh.some((p) => keys.has(p.key)) && !next.events.fresh.some((e) => keys.has(e.key));
 }
 
 function split<T>(records: readonly T[], state: (record: T) => KeyState): Split<T> {

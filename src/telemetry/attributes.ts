@@ -24,7 +24,13 @@ export function toAttrValue(value: AnyValue): AttrValue {
 
 export function toAttributes(list: readonly KeyValue[]): Attributes {
   const out: Record<string, AttrValue> = {};
-  for (const { key, value } of list) out[key] = toAttrValue(value);
+  for (const { key, value } of list) {
+    // Assigning "__proto__" would set the object's prototype: the attribute would be lost, and its
+    // value's keys would seem to be attributes too.
+    if (key === '__proto__')
+      Object.defineProperty(out, key, { value: toAttrValue(value), enumerable: true, writable: true });
+    else out[key] = toAttrValue(value);
+  }
   return out;
 }
 
@@ -70,9 +76,41 @@ export function attrBoolean(attrs: Attributes, key: string): boolean | null {
 
 /** Stable JSON with sorted keys, so the same attributes always hash the same. */
 export function canonicalJson(value: AttrValue): string {
+  // JSON.stringify keeps insertion order, except that it puts keys like "0" or "12" first: for those
+  // (and "__proto__", which a copy cannot simply assign) the text is built here; everything else goes
+  // as a sorted copy to the much faster native code.
+  return JSON.stringify(sortedCopy(value)) ?? canonicalText(value);
+}
+
+/** `value` with every object's keys inserted in sorted order; undefined for the keys above. */
+function sortedCopy(value: AttrValue): AttrValue | undefined {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    const items: AttrValue[] = [];
+    for (const item of value as readonly AttrValue[]) {
+      const copy = sortedCopy(item);
+      if (copy === undefined) return undefined;
+      items.push(copy);
+    }
+    return items;
+  }
+  const record = value as { readonly [key: string]: AttrValue };
+  const out: Record<string, AttrValue> = {};
+  for (const key of Object.keys(record).sort()) {
+    if (key === '__proto__' || ARRAY_INDEX.test(key)) return undefined;
+    const copy = sortedCopy(record[key] ?? null);
+    if (copy === undefined) return undefined;
+    out[key] = copy;
+  }
+  return out;
+}
+
+const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
+
+function canonicalText(value: AttrValue): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (Array.isArray(value)) return `[${value.map(canonicalText).join(',')}]`;
   const record = value as { readonly [key: string]: AttrValue };
   const keys = Object.keys(record).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k] ?? null)}`).join(',')}}`;
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalText(record[k] ?? null)}`).join(',')}}`;
 }

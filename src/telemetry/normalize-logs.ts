@@ -96,7 +96,6 @@ function toEvent(
     source: attrString(own, 'source'),
     severityText: record.severityText === '' ? null : record.severityText,
     scopeName: scope.name,
-    attributes: own,
     attributesJson,
     resource,
   };

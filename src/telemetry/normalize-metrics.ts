@@ -96,7 +96,6 @@ function toPoint(
     type: attrString(own, 'type'),
     model: attrString(own, 'model'),
     scopeName: scope.name,
-    attributes: own,
     attributesJson,
     resource,
   };

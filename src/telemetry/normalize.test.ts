@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { KeyValue } from '../otlp/types.js';
 import { logsRequest, metricsRequest } from '../../test/support/requests.js';
 import { normalizeLogs } from './normalize-logs.js';
 import { normalizeMetrics } from './normalize-metrics.js';
@@ -82,9 +83,41 @@ describe('normalizeLogs', () => {
     ]);
     const kept = normalizeLogs(request, { dropContent: false }).records[0];
     const dropped = normalizeLogs(request, { dropContent: true }).records[0];
-    assert.equal(kept?.attributes.tool_input, 'rm -rf /');
-    assert.equal(dropped?.attributes.tool_input, '<REDACTED>');
-    assert.equal(dropped?.attributes.prompt, '<REDACTED>');
+    const attributes = (json = '{}') => JSON.parse(json) as Record<string, unknown>;
+    assert.equal(attributes(kept?.attributesJson).tool_input, 'rm -rf /');
+    assert.equal(attributes(dropped?.attributesJson).tool_input, '<REDACTED>');
+    assert.equal(attributes(dropped?.attributesJson).prompt, '<REDACTED>');
     assert.equal(dropped?.toolName, 'Bash');
+  });
+
+  it("keeps an attribute named __proto__ as an attribute, not as the attributes' prototype", () => {
+    const request = logsRequest(RES, [{ timeUs: T, attrs: { 'event.name': 'user_prompt' } }]);
+    const record = request.resourceLogs[0]?.scopeLogs[0]?.logRecords[0];
+    assert.ok(record);
+    const smuggled: KeyValue = {
+      key: '__proto__',
+      value: { kind: 'kvlist', value: [{ key: 'session.id', value: { kind: 'string', value: 'not-mine' } }] },
+    };
+    const { records } = normalizeLogs(
+      {
+        resourceLogs: [
+          {
+            ...request.resourceLogs[0]!,
+            scopeLogs: [
+              {
+                ...request.resourceLogs[0]!.scopeLogs[0]!,
+                logRecords: [{ ...record, attributes: [...record.attributes, smuggled] }],
+              },
+            ],
+          },
+        ],
+      },
+      { dropContent: false },
+    );
+    assert.equal(records[0]?.origin.sessionId, null);
+    assert.equal(
+      records[0]?.attributesJson,
+      '{"__proto__":{"session.id":"not-mine"},"event.name":"user_prompt"}',
+    );
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Claude Code's telemetry as ccmon stores it. The normalizer turns OTLP into these records; the store
  * writes them; nothing else creates them. Common fields are typed columns (for fast dashboard queries),
- * and every attribute is also kept in `attributes` so nothing a client sent is lost.
+ * and every attribute is also kept, as canonical JSON, so nothing a client sent is lost.
  */
 
 export type AttrValue =
@@ -45,9 +45,11 @@ export interface MetricPoint {
   readonly type: string | null;
   readonly model: string | null;
   readonly scopeName: string;
-  /** the point's own attributes */
-  readonly attributes: Attributes;
-  /** `attributes` as canonical JSON (sorted keys), computed once for the identity and for the store */
+  /**
+   * the point's own attributes as canonical JSON (sorted keys), computed once for the identity and
+   * for the store; records keep no attributes object, which would only lengthen garbage collection
+   * while they wait for their commit
+   */
   readonly attributesJson: string;
   /** the resource's attributes: one object shared by every record of that resource */
   readonly resource: Attributes;
@@ -78,9 +80,7 @@ export interface TelemetryEvent {
   readonly source: string | null;
   readonly severityText: string | null;
   readonly scopeName: string;
-  /** the record's own attributes */
-  readonly attributes: Attributes;
-  /** `attributes` as canonical JSON (sorted keys), computed once for the identity and for the store */
+  /** the record's own attributes as canonical JSON (sorted keys), as on MetricPoint */
   readonly attributesJson: string;
   /** the resource's attributes: one object shared by every record of that resource */
   readonly resource: Attributes;
