@@ -10,15 +10,16 @@ import { parseAttributes, seriesLabels } from './series-labels.js';
  * store).
  *
  * How it stays cheap: the running totals live in memory and each refresh reads only the rows stored
- * since the last one. "Since" is DuckDB's `rowid`: the single writer appends committed rows after all
- * earlier ones, so the committed rows always form a prefix in rowid order and `rowid > last seen`
- * is exactly what is new, whatever the rows' own times (a client with a wrong clock, a late retry).
- * DuckDB may renumber rowids when a checkpoint compacts a table after deletes (retention); every
- * refresh therefore first checks, in the same transaction, that the last row seen still has its key at
- * its rowid. If not, it recomputes every total from the store and keeps, per series, the larger of
- * the old and new value, so a series never goes down (deleted old rows would otherwise look like a
- * counter reset to Prometheus). Series are never dropped: a series that disappeared from the store
- * keeps its last value until ccmon restarts.
+ * since the last one. "Since" is DuckDB's `rowid`: the writer commits its transactions one after
+ * another (the next may append while one commits, but never commits first) and DuckDB numbers a
+ * transaction's rows when it commits (writer.test.ts checks), so the committed rows always form a
+ * prefix in rowid order and `rowid > last seen` is exactly what is new, whatever the rows' own times
+ * (a client with a wrong clock, a late retry). DuckDB may renumber rowids when a checkpoint compacts
+ * a table after deletes (retention); every refresh therefore first checks, in the same transaction,
+ * that the last row seen still has its key at its rowid. If not, it recomputes every total from the
+ * store and keeps, per series, the larger of the old and new value, so a series never goes down
+ * (deleted old rows would otherwise look like a counter reset to Prometheus). Series are never
+ * dropped: a series that disappeared from the store keeps its last value until ccmon restarts.
  */
 
 export interface ReadSource {

@@ -237,8 +237,28 @@ describe('BatchWriter', () => {
       // Re-sends of groups in flight, committed, or just queued: each must wait and find its keys.
       for (const i of [19, 0, 7, 7])
         writes.push(piped.write({ points: [], events: sessionEvents('pipe', i * 200, 200) }));
+      // Readers rely on committed rows forming a prefix in rowid order (claude-series.ts): with no
+      // deletes in this table, the rowids seen are always 0 .. count - 1, however the commits overlap.
+      const gaps: string[] = [];
+      let polls = 0;
+      let writing = true;
+      const watch = (async () => {
+        while (writing) {
+          const [row] = await db.withRead((r) =>
+            r.all('SELECT count(*) AS n, max(rowid) AS last FROM events'),
+          );
+          polls += 1;
+          if (row !== undefined && Number(row.n) !== Number(row.last) + 1)
+            gaps.push(`${row.n} rows, last ${row.last}`);
+          await new Promise((resolve) => setTimeout(resolve, 1));
+        }
+      })();
       await Promise.all(writes);
+      writing = false;
+      await watch;
       await piped.close();
+      assert.deepEqual(gaps, []);
+      assert.ok(polls > 5, `rowids checked ${polls} times while writing`);
       assert.equal(await count('pipe'), 4_000);
       assert.ok(overlapped.filter(Boolean).length >= 10, `overlapped commits: ${overlapped.join(' ')}`);
       const doubles = await db.withRead((r) =>
