@@ -8,7 +8,7 @@ import { formatDuration, formatHostPort, type HostPort } from './config/values.j
 import { bearerChecker } from './otlp/auth.js';
 import { bindGrpc, createOtlpGrpcServer } from './otlp/grpc-receiver.js';
 import { createOtlpHttpServer } from './otlp/http-receiver.js';
-import { LoopLag } from './otlp/loop-lag.js';
+import { LoopPressure } from './otlp/loop-pressure.js';
 import { InflightBudget } from './otlp/inflight.js';
 import { Ingest } from './otlp/ingest.js';
 import { IngestStats } from './otlp/stats.js';
@@ -53,6 +53,8 @@ const RETRY_AFTER_MS = 2_000;
  * group's synchronous append takes (about 130 ms for 10,000 rows), well under exporters' timeouts.
  */
 const LOOP_LAG_LIMIT_MS = 500;
+/** The window --max-busy is measured over. */
+const BUSY_WINDOW_MS = 1_000;
 
 /** Starts `ccmon serve`: store, writer, receivers, API and health, in that order; stops in reverse. */
 export async function startServer(
@@ -65,7 +67,7 @@ export async function startServer(
   const servers: HttpServer[] = [];
   let grpc: GrpcServer | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
-  let loopLag: LoopLag | undefined;
+  let loopPressure: LoopPressure | undefined;
   let alerts: AlertEvaluator | undefined;
   try {
     const health = createHealthServer(() => ({ phase, startedAt, version: VERSION }));
@@ -84,11 +86,15 @@ export async function startServer(
       onCommit: (records, ms) => commits.observe(records, ms),
     });
     const budget = new InflightBudget(config.maxInflightBytes);
-    loopLag = new LoopLag(LOOP_LAG_LIMIT_MS);
+    loopPressure = new LoopPressure({
+      maxLagMs: LOOP_LAG_LIMIT_MS,
+      maxUtilization: config.maxBusy,
+      windowMs: BUSY_WINDOW_MS,
+    });
     const ingest = new Ingest(writer, stats, {
       dropContent: config.dropContent,
       retryAfterMs: RETRY_AFTER_MS,
-      loopLag,
+      loopPressure,
     });
     const authorized = bearerChecker(config.token);
     const receiver = {
@@ -175,6 +181,7 @@ export async function startServer(
     prune();
     pruneTimer = setInterval(prune, config.pruneIntervalMs).unref();
     alerts.start(`http://${connectable(apiAt)}`);
+    loopPressure.reset();
     phase = 'serving';
 
     let stopping: Promise<void> | undefined;
@@ -182,7 +189,7 @@ export async function startServer(
       stopping ??= (async () => {
         phase = 'stopping';
         clearInterval(pruneTimer);
-        loopLag?.stop();
+        loopPressure?.stop();
         // Stop taking requests, let those in flight finish (they wait for their commit), then drain.
         await Promise.all([
           ...[otlpHttp, api].map(closeServer),
@@ -199,7 +206,7 @@ export async function startServer(
     return { listening, db, stats, stop };
   } catch (error) {
     clearInterval(pruneTimer);
-    loopLag?.stop();
+    loopPressure?.stop();
     await alerts?.stop();
     grpc?.forceShutdown();
     await Promise.all(servers.map(closeServer));

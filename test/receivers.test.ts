@@ -8,8 +8,20 @@ import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { Client, credentials, Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { costRequest } from './support/cost-request.js';
-import { encodeLogsProto, encodeMetricsProto, encodeTraceProto, otlpRoot } from './support/otlp-encode.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import {
+  claudeLogsRequest,
+  encodeLogsProto,
+  encodeMetricsProto,
+  encodeTraceProto,
+  otlpRoot,
+} from './support/otlp-encode.js';
+import {
+  spawnServer,
+  startTestServer,
+  tempDir,
+  type ChildServer,
+  type TestServer,
+} from './support/server.js';
 
 const NOW_NS = BigInt(Date.now()) * 1_000_000n;
 const TOKEN = 'test-token-123';
@@ -251,7 +263,14 @@ describe('OTLP receivers', () => {
         : answer.body.toString('latin1');
       assert.match(text, message);
       if (status === 405) assert.equal(answer.headers.allow, 'POST');
-      const ok = await post(server.otlpHttpUrl, '/v1/logs', JSON.stringify(eventRequest(2)), JSON_TYPE);
+      // Building a bomb blocks this process, server included: a 503 with a retry hint for the event
+      // loop's lag is then a right answer, and a client retries, as this one does.
+      let ok = await post(server.otlpHttpUrl, '/v1/logs', JSON.stringify(eventRequest(2)), JSON_TYPE);
+      for (let i = 0; i < 20 && ok.status === 503; i++) {
+        assert.match(ok.body.toString(), /event loop runs \d+ ms late/);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        ok = await post(server.otlpHttpUrl, '/v1/logs', JSON.stringify(eventRequest(2)), JSON_TYPE);
+      }
       assert.equal(ok.status, 200);
     });
   }
@@ -320,5 +339,56 @@ describe('OTLP receivers', () => {
     const response = await fetch(`${server.healthUrl}/`);
     assert.equal(response.status, 200);
     assert.equal(((await response.json()) as { status: string }).status, 'Server available');
+  });
+});
+
+describe('OTLP receivers of a saturated server (a ccmon child process)', () => {
+  let child: ChildServer;
+  before(async () => {
+    // A low --max-busy, so that a few clients sending at once saturate it, and an idle server does not.
+    child = await spawnServer(tempDir(), ['--max-busy', '0.25']);
+  });
+  after(async () => {
+    child.process.kill('SIGTERM');
+    await child.exited;
+  });
+
+  it('answers 503 with Retry-After while busy beyond --max-busy, and takes exports again once idle', async () => {
+    const headers = { 'content-type': 'application/x-protobuf' };
+    let sent = 0;
+    const exportLogs = () =>
+      post(
+        child.otlpHttpUrl,
+        '/v1/logs',
+        encodeLogsProto(
+          claudeLogsRequest({ count: 100, sessionId: `busy-${sent}`, seed: sent++, timeBaseMs: Date.now() }),
+        ),
+        headers,
+      );
+    // Idle (past its busy start-up, and on a test machine that is itself busy): exports are taken.
+    const takenOnceIdle = async (): Promise<number> => {
+      let status = 0;
+      for (let i = 0; i < 40 && status !== 200; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        status = (await exportLogs()).status;
+      }
+      return status;
+    };
+    assert.equal(await takenOnceIdle(), 200);
+    // Eight clients at once, until one is refused.
+    let refused: HttpAnswer | undefined;
+    const client = async () => {
+      for (let i = 0; i < 100 && refused === undefined; i++) {
+        const answer = await exportLogs();
+        if (answer.status === 503) refused ??= answer;
+        else assert.equal(answer.status, 200);
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, client));
+    assert.ok(refused, 'no export was refused');
+    assert.equal(refused.headers['retry-after'], '2');
+    // The body is a google.rpc.Status, whose message is plain UTF-8 among the protobuf bytes.
+    assert.match(refused.body.toString('utf8'), /busy \d+% of the last 1000 ms/);
+    assert.equal(await takenOnceIdle(), 200);
   });
 });

@@ -86,3 +86,16 @@ describe('--retention and --prune-interval', () => {
     assert.equal(formatDuration(1500), '1s500ms');
   });
 });
+
+describe('--max-busy', () => {
+  it('is 0.9 by default and takes a share or a percentage', () => {
+    assert.equal(resolveServeConfig({}, {}).maxBusy, 0.9);
+    assert.equal(resolveServeConfig({ maxBusy: '95%' }, {}).maxBusy, 0.95);
+    assert.equal(resolveServeConfig({}, { CCMON_MAX_BUSY: '1' }).maxBusy, 1);
+  });
+
+  it('refuses a share outside (0, 1]', () => {
+    for (const bad of ['0', '1.5', '120%', 'most'])
+      assert.throws(() => resolveServeConfig({ maxBusy: bad }, {}), /--max-busy.*at most 1, such as 0\.9/);
+  });
+});

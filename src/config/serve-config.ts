@@ -4,6 +4,7 @@ import type { AlertsConfig } from '../alerts/config.js';
 import {
   ConfigError,
   parseBoolean,
+  parseFraction,
   parseBytes,
   parseHostPort,
   parseIntervalMs,
@@ -31,11 +32,13 @@ export interface ServeConfig {
   readonly dropContent: boolean;
   /** Memory DuckDB may use for its buffers; larger queries spill to disk. */
   readonly storeMemoryBytes: number;
+  /** Share of the last second the event loop may be busy before exports get 503 / UNAVAILABLE (1: off). */
+  readonly maxBusy: number;
   /** The config file's `alerts:` section (src/alerts/config.ts); the defaults when absent. */
   readonly alerts?: AlertsConfig;
 }
 
-type Kind = 'string' | 'hostport' | 'retention' | 'duration' | 'bytes' | 'bool' | 'secret';
+type Kind = 'string' | 'hostport' | 'retention' | 'duration' | 'bytes' | 'bool' | 'secret' | 'fraction';
 
 interface SettingSpec {
   readonly key: keyof ServeConfig;
@@ -142,6 +145,14 @@ export const SERVE_SETTINGS: readonly SettingSpec[] = [
     fallback: () => '192MiB',
   },
   {
+    key: 'maxBusy',
+    flag: 'max-busy',
+    env: 'CCMON_MAX_BUSY',
+    kind: 'fraction',
+    help: 'share of the last second ccmon may be busy before it refuses exports with a retry hint (1: never)',
+    fallback: () => '0.9',
+  },
+  {
     key: 'dropContent',
     flag: 'drop-content',
     env: 'CCMON_DROP_CONTENT',
@@ -197,5 +208,7 @@ function parseSetting(spec: SettingSpec, raw: string): unknown {
       return parseBytes(name, raw);
     case 'bool':
       return parseBoolean(name, raw);
+    case 'fraction':
+      return parseFraction(name, raw);
   }
 }

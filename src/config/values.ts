@@ -115,6 +115,17 @@ export function formatDuration(ms: number): string {
   return out === '' ? '0ms' : out;
 }
 
+/** A share above 0 and at most 1: 0.9, or 90%. */
+export function parseFraction(setting: string, raw: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(%?)$/.exec(raw.trim());
+  const value = match ? Number(match[1]) / (match[2] === '%' ? 100 : 1) : NaN;
+  if (!(value > 0 && value <= 1))
+    throw new ConfigError(
+      `${setting}: expected a share above 0 and at most 1, such as 0.9 or 90%, got "${raw}"`,
+    );
+  return value;
+}
+
 export function parseBoolean(setting: string, raw: string): boolean {
   const text = raw.trim().toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(text)) return true;

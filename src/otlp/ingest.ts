@@ -26,8 +26,8 @@ export interface ReceiverOptions {
 
 export interface IngestOptions {
   readonly dropContent: boolean;
-  /** Says when the process itself is too far behind to take more (see LoopLag). */
-  readonly loopLag?: { readonly overload: string | undefined };
+  /** Says when the process itself is too hard pressed to take more (see LoopPressure). */
+  readonly loopPressure?: { readonly overload: string | undefined };
   /** The retry hint sent with 503 / UNAVAILABLE. */
   readonly retryAfterMs: number;
 }
@@ -53,7 +53,7 @@ export class Ingest {
       // Refused before decoding: when the store is behind, decoding what will be refused anyway
       // would only take CPU from the commits that catch up.
       const overload =
-        signal === 'traces' ? undefined : (this.options.loopLag?.overload ?? this.writer.overload);
+        signal === 'traces' ? undefined : (this.options.loopPressure?.overload ?? this.writer.overload);
       if (overload !== undefined) throw new OverloadedError(overload);
       switch (signal) {
         case 'metrics':

@@ -21,11 +21,14 @@ export interface TestServer extends RunningServer {
   readonly healthUrl: string;
 }
 
-const LOOPBACK_ANY_PORT = {
+const IN_PROCESS = {
   otlpGrpc: '127.0.0.1:0',
   otlpHttp: '127.0.0.1:0',
   http: '127.0.0.1:0',
   health: '127.0.0.1:0',
+  // The test's own work runs on the same event loop and would count as the server being busy;
+  // child servers (spawnServer) keep the default, and test/receivers.test.ts tests the limit there.
+  maxBusy: '1',
 };
 
 /** `alerts`: the config file's alerts: section as parsed (default: the defaults). */
@@ -34,7 +37,7 @@ export async function startTestServer(
   alerts?: AlertsConfig,
 ): Promise<TestServer> {
   const dataDir = typeof settings.dataDir === 'string' ? settings.dataDir : tempDir();
-  const config = resolveServeConfig({ ...LOOPBACK_ANY_PORT, dataDir, ...settings }, {});
+  const config = resolveServeConfig({ ...IN_PROCESS, dataDir, ...settings }, {});
   const server = await startServer(alerts === undefined ? config : { ...config, alerts });
   const l = server.listening;
   return {
