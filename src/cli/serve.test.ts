@@ -88,8 +88,8 @@ describe('--retention and --prune-interval', () => {
 });
 
 describe('--max-busy', () => {
-  it('is 0.9 by default and takes a share or a percentage', () => {
-    assert.equal(resolveServeConfig({}, {}).maxBusy, 0.9);
+  it('is off (1) by default and takes a share or a percentage', () => {
+    assert.equal(resolveServeConfig({}, {}).maxBusy, 1);
     assert.equal(resolveServeConfig({ maxBusy: '95%' }, {}).maxBusy, 0.95);
     assert.equal(resolveServeConfig({}, { CCMON_MAX_BUSY: '1' }).maxBusy, 1);
   });

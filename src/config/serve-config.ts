@@ -149,8 +149,8 @@ export const SERVE_SETTINGS: readonly SettingSpec[] = [
     flag: 'max-busy',
     env: 'CCMON_MAX_BUSY',
     kind: 'fraction',
-    help: 'share of the last second ccmon may be busy before it refuses exports with a retry hint (1: never)',
-    fallback: () => '0.9',
+    help: 'share of the last second ccmon may be busy before it refuses exports with a retry hint (1: never; 0.9 for a server many clients send to)',
+    fallback: () => '1',
   },
   {
     key: 'dropContent',

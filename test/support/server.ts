@@ -26,8 +26,8 @@ const IN_PROCESS = {
   otlpHttp: '127.0.0.1:0',
   http: '127.0.0.1:0',
   health: '127.0.0.1:0',
-  // The test's own work runs on the same event loop and would count as the server being busy;
-  // child servers (spawnServer) keep the default, and test/receivers.test.ts tests the limit there.
+  // Off here whatever the default: the test's own work runs on the same event loop and would count as
+  // the server being busy. test/receivers.test.ts tests the limit on a child server.
   maxBusy: '1',
 };
 
