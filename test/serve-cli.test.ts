@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { encodeMetricsProto } from './support/otlp-encode.js';
+import { deltaSumRequest } from './support/cost-request.js';
 import { spawnServer, tempDir } from './support/server.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'ccmon.js');
@@ -25,35 +26,9 @@ function ccmon(
 
 function commitsExport(sessionId: string, commits: number): Uint8Array {
   const end = BigInt(Date.now() - 1000) * 1_000_000n;
-  return encodeMetricsProto({
-    resourceMetrics: [
-      {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'claude-code' } }] },
-        scopeMetrics: [
-          {
-            scope: { name: 'com.anthropic.claude_code' },
-            metrics: [
-              {
-                name: 'claude_code.commit.count',
-                sum: {
-                  aggregationTemporality: 1,
-                  isMonotonic: true,
-                  dataPoints: [
-                    {
-                      attributes: [{ key: 'session.id', value: { stringValue: sessionId } }],
-                      startTimeUnixNano: String(end - 60_000_000_000n),
-                      timeUnixNano: String(end),
-                      asInt: String(commits),
-                    },
-                  ],
-                },
-              },
-            ],
-          },
-        ],
-      },
-    ],
-  });
+  return encodeMetricsProto(
+    deltaSumRequest({ name: 'claude_code.commit.count' }, sessionId, { asInt: String(commits) }, end),
+  );
 }
 
 async function send(otlpHttpUrl: string, body: Uint8Array, token?: string): Promise<number> {

@@ -124,35 +124,40 @@ export class Database {
     if (this.writerConnections.length === 0)
       return Promise.reject(new StoreError('the store was opened read-only'));
     const earlierCommits = this.committed;
-    const canStart = options.overlap === true ? this.bodiesDone : earlierCommits;
-    let bodyDone!: () => void;
-    const body = new Promise<void>((resolve) => (bodyDone = resolve));
-    const next = canStart.then(async () => {
+    // Two stages: the statements (BEGIN and fn), then the commit, after every earlier one.
+    const body = (options.overlap === true ? this.bodiesDone : earlierCommits).then(async () => {
       if (this.closed) throw new StoreError('the store is closed');
       const writer = await this.writers.take();
       try {
         await writer.run('BEGIN TRANSACTION');
-        try {
-          const result = await fn(this.writeDb(writer));
-          bodyDone();
-          await earlierCommits;
-          await writer.run('COMMIT');
-          return result;
-        } catch (error) {
-          // An appender that failed mid-flush may hold rows of the failed transaction: start afresh.
-          this.appenders.delete(writer);
-          await writer.run('ROLLBACK').catch(() => undefined);
-          throw error;
-        }
-      } finally {
-        bodyDone();
-        this.writers.give(writer);
+        return { writer, result: await fn(this.writeDb(writer)) };
+      } catch (error) {
+        await this.abandon(writer);
+        throw error;
       }
     });
-    next.catch(() => bodyDone());
-    this.bodiesDone = Promise.all([this.bodiesDone, body]);
+    const next = body.then(async ({ writer, result }) => {
+      try {
+        await earlierCommits;
+        await writer.run('COMMIT');
+        this.writers.give(writer);
+        return result;
+      } catch (error) {
+        await this.abandon(writer);
+        throw error;
+      }
+    });
+    this.bodiesDone = Promise.all([this.bodiesDone, body.catch(() => undefined)]);
     this.committed = next.catch(() => undefined);
     return next;
+  }
+
+  /** Rolls back a failed transaction and hands its connection back. */
+  private async abandon(writer: DuckDBConnection): Promise<void> {
+    // An appender that failed mid-flush may hold rows of the failed transaction: start afresh.
+    this.appenders.delete(writer);
+    await writer.run('ROLLBACK').catch(() => undefined);
+    this.writers.give(writer);
   }
 
   private writeDb(writer: DuckDBConnection): WriteDb {
