@@ -1,10 +1,11 @@
 /**
  * Ingest throughput: realistic Claude Code payloads (100 points or records per request) sent to a
  * ccmon child process over each protocol, acknowledged after commit; every payload is unique. Prints accepted points/s and
- * events/s, p50/p99 request latency and the server's peak RSS.
+ * events/s, p50/p99 request latency, the CPU the server and this client used (in cores: both share the
+ * machine) and the server's peak RSS.
  *
  *   npx tsx bench/ingest.ts [--seconds 10] [--concurrency 16] [--requests 3000] [--protocols grpc,http-proto,http-json]
- *     [--per-request 100] [--shape spread|export]
+ *     [--per-request 100] [--shape spread|export] [--serve-args "--max-busy 0.9"]
  *
  * A closed loop: N requests in flight, the next sent when one is answered. --shape export puts all of a
  * metrics request's points at one moment, as one Claude Code export does (default: spread over 15
@@ -17,11 +18,13 @@ import { gzipSync } from 'node:zlib';
 import { spawnServer, tempDir, type ChildServer } from '../test/support/server.js';
 import {
   buildPayload,
+  cpuSeconds,
   createSender,
   memoryMb,
   parseProtocols,
   parseShape,
   percentile,
+  splitArgs,
   transportOf,
   type Protocol,
   type Signal,
@@ -35,6 +38,7 @@ const { values } = parseArgs({
     'per-request': { type: 'string', default: '100' },
     requests: { type: 'string', default: '3000' },
     shape: { type: 'string', default: 'spread' },
+    'serve-args': { type: 'string', default: '' },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -43,6 +47,7 @@ const PER_REQUEST = Number(values['per-request']);
 const REQUESTS = Number(values.requests);
 const SHAPE = parseShape(values.shape);
 const PROTOCOLS = parseProtocols(values.protocols);
+const SERVE_ARGS = splitArgs(values['serve-args']);
 
 async function run(server: ChildServer, name: Protocol, signal: Signal): Promise<string> {
   const { grpc, json, gzip } = transportOf(name);
@@ -59,6 +64,8 @@ async function run(server: ChildServer, name: Protocol, signal: Signal): Promise
   let errors = 0;
   let next = 0;
   const deadline = performance.now() + SECONDS * 1000;
+  const serverCpu0 = cpuSeconds(server.process.pid ?? 0);
+  const clientCpu0 = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
@@ -73,6 +80,9 @@ async function run(server: ChildServer, name: Protocol, signal: Signal): Promise
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
+  const serverCores = (cpuSeconds(server.process.pid ?? 0) - serverCpu0) / elapsed;
+  const clientCpu = process.cpuUsage(clientCpu0);
+  const clientCores = (clientCpu.user + clientCpu.system) / 1e6 / elapsed;
   sender.close();
   latencies.sort((a, b) => a - b);
   const perSecond = Math.round((latencies.length * PER_REQUEST) / elapsed);
@@ -83,11 +93,12 @@ async function run(server: ChildServer, name: Protocol, signal: Signal): Promise
     `p50 ${percentile(latencies, 0.5).toFixed(1)} ms`.padStart(13),
     `p99 ${percentile(latencies, 0.99).toFixed(1)} ms`.padStart(13),
     `errors ${errors}`.padStart(10),
+    `server ${serverCores.toFixed(2)} cores, client ${clientCores.toFixed(2)}`,
   ].join(' ');
 }
 
 const dataDir = tempDir('ccmon-bench-');
-const server = await spawnServer(dataDir);
+const server = await spawnServer(dataDir, SERVE_ARGS);
 console.log(
   `ccmon ingest benchmark: ${PER_REQUEST} per request, ${CONCURRENCY} in flight, ${SECONDS} s per run; acknowledged after commit`,
 );

@@ -70,6 +70,8 @@ const exposition = prometheusExposition(db, {
   inflightBytes: () => 0,
   inflightLimitBytes: 0,
   storePath: db.path,
+  storeMemoryBytes: () => db.memoryBytes(),
+  storeMemoryLimitBytes: 0,
 });
 
 async function scrape(label: string): Promise<void> {

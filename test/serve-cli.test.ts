@@ -74,6 +74,23 @@ describe('ccmon serve and report', () => {
     assert.match(second.output(), /stopped/);
   });
 
+  it('runs under the heap limit of its #! line and reports its memory on /metrics', async () => {
+    const server = await spawnServer(tempDir());
+    try {
+      const text = await (await fetch(`${server.apiUrl}/metrics`)).text();
+      const value = (name: string): number => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);
+      // 512 MB of old generation plus the young one; Node's own default is a quarter or more of the
+      // machine's memory, gigabytes on any machine this runs on.
+      const limit = value('nodejs_heap_size_limit_bytes');
+      assert.ok(limit > 500e6 && limit < 600e6, `heap limit ${limit}`);
+      assert.ok(value('process_resident_memory_bytes') > value('nodejs_heap_size_used_bytes'));
+      assert.equal(value('ccmon_store_memory_limit_bytes'), 96 * 1024 * 1024);
+    } finally {
+      server.process.kill('SIGTERM');
+      await server.exited;
+    }
+  });
+
   it('refuses a data dir that another ccmon holds, with a message that says what to do', async () => {
     const dataDir = tempDir();
     const holder = await spawnServer(dataDir);

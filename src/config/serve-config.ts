@@ -142,7 +142,7 @@ export const SERVE_SETTINGS: readonly SettingSpec[] = [
     env: 'CCMON_STORE_MEMORY',
     kind: 'bytes',
     help: 'memory the store may use for its buffers (larger queries spill to disk)',
-    fallback: () => '192MiB',
+    fallback: () => '96MiB',
   },
   {
     key: 'maxBusy',

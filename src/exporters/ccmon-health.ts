@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
 import type { IngestStats } from '../otlp/stats.js';
 import type { MetricFamily, Sample } from './prometheus-text.js';
 
@@ -62,6 +63,10 @@ export interface HealthSources {
   readonly inflightLimitBytes: number;
   /** the DuckDB file; its write-ahead log is `<path>.wal` */
   readonly storePath: string;
+  /** memory DuckDB's buffer manager holds now */
+  readonly storeMemoryBytes: () => Promise<number>;
+  /** --store-memory */
+  readonly storeMemoryLimitBytes: number;
 }
 
 function counter(name: string, help: string, samples: Sample[]): MetricFamily {
@@ -117,7 +122,7 @@ function receiverFamilies(stats: IngestStats): MetricFamily[] {
   ];
 }
 
-export function healthFamilies(src: HealthSources): MetricFamily[] {
+export async function healthFamilies(src: HealthSources): Promise<MetricFamily[]> {
   return [
     gauge('ccmon_build_info', 'ccmon version; the value is always 1.', 1, { version: src.version }),
     gauge(
@@ -139,5 +144,39 @@ export function healthFamilies(src: HealthSources): MetricFamily[] {
       'Size of the store on disk: the DuckDB file and its write-ahead log.',
       fileSize(src.storePath) + fileSize(`${src.storePath}.wal`),
     ),
+    gauge(
+      'ccmon_store_memory_bytes',
+      "Memory DuckDB's buffer manager holds: cached blocks, data not yet checkpointed, query state.",
+      await src.storeMemoryBytes(),
+    ),
+    gauge(
+      'ccmon_store_memory_limit_bytes',
+      'Memory DuckDB may hold (--store-memory); larger queries spill to disk.',
+      src.storeMemoryLimitBytes,
+    ),
+    ...processFamilies(),
+  ];
+}
+
+/**
+ * The process's own figures, named as the Prometheus client libraries name them, so that the usual
+ * dashboards and alerts on them work for ccmon too.
+ */
+function processFamilies(): MetricFamily[] {
+  const memory = process.memoryUsage();
+  const cpu = process.cpuUsage();
+  return [
+    counter('process_cpu_seconds_total', 'Total user and system CPU time spent in seconds.', [
+      { labels: {}, value: (cpu.user + cpu.system) / 1e6 },
+    ]),
+    gauge('process_resident_memory_bytes', 'Resident memory size in bytes.', memory.rss),
+    gauge('nodejs_heap_size_total_bytes', 'Process heap size from Node.js in bytes.', memory.heapTotal),
+    gauge('nodejs_heap_size_used_bytes', 'Process heap size used from Node.js in bytes.', memory.heapUsed),
+    gauge(
+      'nodejs_heap_size_limit_bytes',
+      "V8's heap size limit in bytes (bin/ccmon.js sets it; see its first line).",
+      getHeapStatistics().heap_size_limit,
+    ),
+    gauge('nodejs_external_memory_bytes', 'Node.js external memory size in bytes.', memory.external),
   ];
 }

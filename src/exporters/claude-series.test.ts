@@ -149,6 +149,8 @@ describe('ClaudeSeries: cumulative series from the stored deltas', () => {
       inflightBytes: () => 0,
       inflightLimitBytes: 1024,
       storePath: db.path,
+      storeMemoryBytes: () => db.memoryBytes(),
+      storeMemoryLimitBytes: 64 * 1024 * 1024,
     });
     const text = await exposition.render();
     const result = await checkMetrics(text);
@@ -161,6 +163,12 @@ describe('ClaudeSeries: cumulative series from the stored deltas', () => {
       /^ccmon_receiver_refused_requests_total\{protocol="http",reason="invalid",signal="logs"\} 1$/m,
     );
     assert.match(text, /^ccmon_store_commit_duration_seconds_bucket\{le="0.005"\} 1$/m);
+    assert.match(text, /^ccmon_store_memory_limit_bytes 67108864$/m);
+    const storeMemory = Number(/^ccmon_store_memory_bytes (\d+)$/m.exec(text)?.[1]);
+    assert.ok(storeMemory > 0, 'the store just written holds some memory');
+    const rss = Number(/^process_resident_memory_bytes (\d+)$/m.exec(text)?.[1]);
+    assert.ok(rss > 10e6 && rss > storeMemory, `RSS ${rss}`);
+    assert.match(text, /^process_cpu_seconds_total \d+(\.\d+)?$/m);
     const names = [...text.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1] ?? '');
     assert.deepEqual(names, [...names].sort());
   });

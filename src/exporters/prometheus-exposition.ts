@@ -14,14 +14,14 @@ export class PrometheusExposition {
 
   constructor(
     private readonly series: ClaudeSeries,
-    private readonly health: () => MetricFamily[],
+    private readonly health: () => Promise<MetricFamily[]>,
   ) {}
 
   async render(): Promise<string> {
     const info = await this.series.refresh();
     this.refreshes++;
     if (info.rebuilt) this.rebuilds++;
-    const own = [...this.health(), ...this.ownFamilies(info.durationMs)];
+    const own = [...(await this.health()), ...this.ownFamilies(info.durationMs)];
     const taken = new Set(own.map((f) => f.name));
     // A client metric that happens to carry one of ccmon's names would make the family ambiguous.
     const clients = this.series.textFamilies().filter((f) => !taken.has(f.name));

@@ -34,7 +34,7 @@ const READERS = 2;
 const WRITERS = 2;
 /** DuckDB's default for max_vacuum_tasks. */
 const VACUUM_TASKS = 100;
-const DEFAULT_MEMORY_LIMIT = 192 * 1024 * 1024;
+const DEFAULT_MEMORY_LIMIT = 96 * 1024 * 1024;
 
 /** How a write transaction may run alongside the one before it. */
 export interface WriteOptions {
@@ -114,6 +114,14 @@ export class Database {
     } finally {
       this.readers.give(conn);
     }
+  }
+
+  /** Memory DuckDB's buffer manager holds now, in bytes. */
+  async memoryBytes(): Promise<number> {
+    const [row] = await this.withRead((db) =>
+      db.all('SELECT sum(memory_usage_bytes)::BIGINT AS bytes FROM duckdb_memory()'),
+    );
+    return Number(row?.bytes ?? 0);
   }
 
   /**

@@ -34,8 +34,11 @@ export interface WriterOptions {
   readonly onCommit?: (records: number, durationMs: number, overlapped: boolean) => void;
 }
 
-/** About 40 bytes each (measured): some 40 MB for both tables, minutes to hours of history by load. */
-const DEFAULT_INDEXED_KEYS = 500_000;
+/**
+ * About 40 bytes each (measured): some 16 MB for both tables; at the most ccmon can take, 15 s of history
+ * (a re-send older than that is checked against the table instead), at a team's rate hours.
+ */
+const DEFAULT_INDEXED_KEYS = 200_000;
 /** How much recent history a restart loads back into the key index. */
 const RELOAD_US = 10 * 60_000_000;
 

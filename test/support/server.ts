@@ -69,10 +69,10 @@ export function spawnServer(
   extraArgs: string[] = [],
   env: NodeJS.ProcessEnv = {},
 ): Promise<ChildServer> {
+  // Run as a user runs it, through its #! line, which sets Node's heap flags.
   const child = spawn(
-    process.execPath,
+    BIN,
     [
-      BIN,
       'serve',
       '--data-dir',
       dataDir,
