@@ -5,7 +5,7 @@
  * machine) and the server's peak RSS.
  *
  *   npx tsx bench/ingest.ts [--seconds 10] [--concurrency 16] [--requests 3000] [--protocols grpc,http-proto,http-json]
- *     [--per-request 100] [--shape spread|export] [--serve-args "--max-busy 0.9"]
+ *     [--per-request 100] [--shape spread|export] [--serve-args="--max-busy 0.9"]
  *
  * A closed loop: N requests in flight, the next sent when one is answered. --shape export puts all of a
  * metrics request's points at one moment, as one Claude Code export does (default: spread over 15

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBConnection, DuckDBInstance, type DuckDBAppender, type DuckDBValue } from '@duckdb/node-api';
 import { MIGRATIONS } from './migrations.js';
@@ -35,6 +35,10 @@ const WRITERS = 2;
 /** DuckDB's default for max_vacuum_tasks. */
 const VACUUM_TASKS = 100;
 const DEFAULT_MEMORY_LIMIT = 96 * 1024 * 1024;
+/** DuckDB's own default for checkpoint_threshold. */
+const DEFAULT_CHECKPOINT_WAL_BYTES = 16 * 1024 * 1024;
+/** DuckDB's automatic checkpoint, left only as a backstop in case ccmon's own keep failing. */
+const BACKSTOP_CHECKPOINT_THRESHOLD = '1GB';
 
 /** How a write transaction may run alongside the one before it. */
 export interface WriteOptions {
@@ -60,6 +64,7 @@ export class Database {
   /** Settles when every transaction asked for so far has run its statements (or failed). */
   private bodiesDone: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private checkpointing = false;
   /**
    * Each writer connection's appenders, one per table, reused by every transaction. A native appender
    * keeps its buffers (megabytes, with long strings) until JavaScript's GC finalizes it, and the GC
@@ -72,6 +77,7 @@ export class Database {
     private readonly writerConnections: readonly DuckDBConnection[],
     private readonly readerConnections: readonly DuckDBConnection[],
     readonly path: string,
+    private readonly checkpointWalBytes: number,
   ) {
     this.readers = new ConnectionPool(readerConnections);
     this.writers = new ConnectionPool(writerConnections);
@@ -80,7 +86,7 @@ export class Database {
   /** Opens (and creates, unless read-only) the store in `dataDir`, applying pending migrations. */
   static async open(
     dataDir: string,
-    options: { readOnly?: boolean; memoryLimitBytes?: number } = {},
+    options: { readOnly?: boolean; memoryLimitBytes?: number; checkpointWalBytes?: number } = {},
   ): Promise<Database> {
     const readOnly = options.readOnly === true;
     const path = join(dataDir, STORE_FILE);
@@ -92,6 +98,8 @@ export class Database {
       // A checkpoint that also merges small row groups (vacuum) blocks every commit for a second or
       // more, a few times a minute under load; merging is left to `compact`, run on a schedule.
       max_vacuum_tasks: '0',
+      // ccmon checkpoints between transactions itself (see checkpointIfDue).
+      checkpoint_threshold: BACKSTOP_CHECKPOINT_THRESHOLD,
       memory_limit: `${Math.floor((options.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT) / 1024 / 1024)}MB`,
       ...(readOnly ? { access_mode: 'READ_ONLY' } : { temp_directory: join(dataDir, 'tmp') }),
     };
@@ -104,7 +112,13 @@ export class Database {
     const connect = (n: number) => Promise.all(Array.from({ length: n }, () => instance.connect()));
     const writers = readOnly ? [] : await connect(WRITERS);
     if (writers[0] !== undefined) await migrate(writers[0]);
-    return new Database(instance, writers, await connect(READERS), path);
+    return new Database(
+      instance,
+      writers,
+      await connect(READERS),
+      path,
+      options.checkpointWalBytes ?? DEFAULT_CHECKPOINT_WAL_BYTES,
+    );
   }
 
   async withRead<T>(fn: (db: ReadDb) => Promise<T>): Promise<T> {
@@ -149,6 +163,7 @@ export class Database {
         await earlierCommits;
         await writer.run('COMMIT');
         this.writers.give(writer);
+        this.checkpointIfDue();
         return result;
       } catch (error) {
         await this.abandon(writer);
@@ -158,6 +173,22 @@ export class Database {
     this.bodiesDone = Promise.all([this.bodiesDone, body.catch(() => undefined)]);
     this.committed = next.catch(() => undefined);
     return next;
+  }
+
+  /**
+   * Checkpoints once the write-ahead log has grown past its threshold, after the transactions asked for
+   * so far and before any later one. DuckDB's own automatic checkpoint runs inside a COMMIT while the
+   * other writer connection appends the next group, and every append waits for it: the JavaScript
+   * thread stood blocked 15-20% of its time under load (docs/benchmarks.md). Between transactions the
+   * thread goes on receiving and decoding meanwhile.
+   */
+  private checkpointIfDue(): void {
+    if (this.checkpointing || walBytes(this.path) < this.checkpointWalBytes) return;
+    this.checkpointing = true;
+    // A failed checkpoint leaves the log to the next commit's check (and DuckDB's backstop).
+    void this.maintenance('CHECKPOINT')
+      .catch(() => undefined)
+      .finally(() => (this.checkpointing = false));
   }
 
   /** Rolls back a failed transaction and hands its connection back. */
@@ -297,6 +328,14 @@ async function migrate(conn: DuckDBConnection): Promise<void> {
         `schema migration ${migration.version} (${migration.name}) failed: ${String(error)}`,
       );
     }
+  }
+}
+
+function walBytes(storePath: string): number {
+  try {
+    return statSync(`${storePath}.wal`).size;
+  } catch {
+    return 0; // no log: everything is checkpointed
   }
 }
 
