@@ -69,7 +69,7 @@ const exposition = prometheusExposition(db, {
   queuedRecords: () => 0,
   inflightBytes: () => 0,
   inflightLimitBytes: 0,
-  storePath: db.path,
+  storeDiskBytes: () => db.diskBytes(),
   storeMemoryBytes: () => db.memoryBytes(),
   storeMemoryLimitBytes: 0,
 });

@@ -1,8 +1,9 @@
 #!/usr/bin/env -S node --max-old-space-size=512
 // The heap limit above keeps a busy `ccmon serve` lean: records live until their commit, a second or
 // less, and with Node's default limit V8 lets such garbage grow the heap to 150 MB and more before
-// collecting it; under a 512 MB limit it grows the heap by about 1.5x what is live instead of up to 4x.
-// About 100 MB less at full load for a few percent of throughput (docs/benchmarks.md, ingest).
+// collecting it (V8 lets the heap grow to up to 4x what is live with a limit of 1 GB or more, about
+// 1.5x with 512 MB). Measured: 482 -> 385 MB peak at full load for a few percent of throughput
+// (docs/benchmarks.md, knee section).
 // `node bin/ccmon.js` runs without it.
 // Older Node.js is refused before anything loads: package.json "engines", which also keeps out the
 // releases without the HTTP/2 rapid-reset fix (CVE-2023-44487, fixed in 20.8.1).

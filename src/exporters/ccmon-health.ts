@@ -1,4 +1,3 @@
-import { statSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
 import type { IngestStats } from '../otlp/stats.js';
 import type { MetricFamily, Sample } from './prometheus-text.js';
@@ -61,8 +60,8 @@ export interface HealthSources {
   readonly queuedRecords: () => number;
   readonly inflightBytes: () => number;
   readonly inflightLimitBytes: number;
-  /** the DuckDB file; its write-ahead log is `<path>.wal` */
-  readonly storePath: string;
+  /** bytes of the store on disk */
+  readonly storeDiskBytes: () => number;
   /** memory DuckDB's buffer manager holds now */
   readonly storeMemoryBytes: () => Promise<number>;
   /** --store-memory */
@@ -75,14 +74,6 @@ function counter(name: string, help: string, samples: Sample[]): MetricFamily {
 
 function gauge(name: string, help: string, value: number, labels: Record<string, string> = {}): MetricFamily {
   return { name, help, type: 'gauge', samples: [{ labels, value }] };
-}
-
-function fileSize(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
 }
 
 /** What the receivers took and refused, by protocol, signal and reason. */
@@ -142,7 +133,7 @@ export async function healthFamilies(src: HealthSources): Promise<MetricFamily[]
     gauge(
       'ccmon_store_size_bytes',
       'Size of the store on disk: the DuckDB file and its write-ahead log.',
-      fileSize(src.storePath) + fileSize(`${src.storePath}.wal`),
+      src.storeDiskBytes(),
     ),
     gauge(
       'ccmon_store_memory_bytes',

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -148,7 +148,7 @@ describe('ClaudeSeries: cumulative series from the stored deltas', () => {
       queuedRecords: () => 0,
       inflightBytes: () => 0,
       inflightLimitBytes: 1024,
-      storePath: db.path,
+      storeDiskBytes: () => db.diskBytes(),
       storeMemoryBytes: () => db.memoryBytes(),
       storeMemoryLimitBytes: 64 * 1024 * 1024,
     });
@@ -169,6 +169,8 @@ describe('ClaudeSeries: cumulative series from the stored deltas', () => {
     const rss = Number(/^process_resident_memory_bytes (\d+)$/m.exec(text)?.[1]);
     assert.ok(rss > 10e6 && rss > storeMemory, `RSS ${rss}`);
     assert.match(text, /^process_cpu_seconds_total \d+(\.\d+)?$/m);
+    const storeSize = Number(/^ccmon_store_size_bytes (\d+)$/m.exec(text)?.[1]);
+    assert.ok(storeSize >= statSync(db.path).size && statSync(db.path).size > 0, `store size ${storeSize}`);
     const names = [...text.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1] ?? '');
     assert.deepEqual(names, [...names].sort());
   });

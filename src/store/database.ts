@@ -130,6 +130,15 @@ export class Database {
     }
   }
 
+  /** Bytes of the store on disk: the DuckDB file and its write-ahead log. */
+  diskBytes(): number {
+    return fileBytes(this.path) + fileBytes(this.walPath);
+  }
+
+  private get walPath(): string {
+    return `${this.path}.wal`;
+  }
+
   /** Memory DuckDB's buffer manager holds now, in bytes. */
   async memoryBytes(): Promise<number> {
     const [row] = await this.withRead((db) =>
@@ -183,7 +192,7 @@ export class Database {
    * thread goes on receiving and decoding meanwhile.
    */
   private checkpointIfDue(): void {
-    if (this.checkpointing || walBytes(this.path) < this.checkpointWalBytes) return;
+    if (this.checkpointing || fileBytes(this.walPath) < this.checkpointWalBytes) return;
     this.checkpointing = true;
     // A failed checkpoint leaves the log to the next commit's check (and DuckDB's backstop).
     void this.maintenance('CHECKPOINT')
@@ -331,11 +340,12 @@ async function migrate(conn: DuckDBConnection): Promise<void> {
   }
 }
 
-function walBytes(storePath: string): number {
+/** A file's size; 0 when it does not exist (no write-ahead log: everything is checkpointed). */
+function fileBytes(path: string): number {
   try {
-    return statSync(`${storePath}.wal`).size;
+    return statSync(path).size;
   } catch {
-    return 0; // no log: everything is checkpointed
+    return 0;
   }
 }
 

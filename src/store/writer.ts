@@ -35,7 +35,7 @@ export interface WriterOptions {
 }
 
 /**
- * About 40 bytes each (measured): some 16 MB for both tables; at the most ccmon can take, 15 s of history
+ * About 40 bytes each (measured): some 16 MB for both tables; at the most ccmon can take, about 13 s of history
  * (a re-send older than that is checked against the table instead), at a team's rate hours.
  */
 const DEFAULT_INDEXED_KEYS = 200_000;
