@@ -22,18 +22,15 @@ describe('Database write transactions', () => {
   const insert = (n: number) => (w: Parameters<Parameters<Database['withWrite']>[0]>[0]) =>
     w.run('INSERT INTO log SELECT ?, count(*) FROM log', [n]);
 
-  it('commits in the order asked, overlapped or not; a failed one leaves the others committed', async () => {
+  it('commits in the order asked; a failed one leaves the others committed', async () => {
     const results = await Promise.allSettled([
       db.withWrite(insert(1)),
-      db.withWrite(insert(2), { overlap: true }),
-      db.withWrite(
-        async (w) => {
-          await insert(3)(w);
-          throw new Error('the caller gave up');
-        },
-        { overlap: true },
-      ),
-      db.withWrite(insert(4), { overlap: true }),
+      db.withWrite(insert(2), { lane: 1 }),
+      db.withWrite(async (w) => {
+        await insert(3)(w);
+        throw new Error('the caller gave up');
+      }),
+      db.withWrite(insert(4), { lane: 1 }),
       db.withWrite(insert(5)),
     ]);
     assert.deepEqual(
@@ -45,7 +42,7 @@ describe('Database write transactions', () => {
       rows.map((r) => r.n),
       [1, 2, 4, 5],
     );
-    // Without overlap a transaction sees every earlier commit: 5 counted the three rows before it.
+    // Each transaction sees every earlier commit, on either connection: 5 counted the three rows before it.
     assert.equal(rows.at(-1)?.seen, 3);
   });
 
@@ -60,12 +57,43 @@ describe('Database write transactions', () => {
       db.withWrite(
         async (w) => {
           await insert(7)(w);
-          order.push('overlapped write');
+          order.push('later write');
         },
-        { overlap: true },
+        { lane: 1 },
       ),
     ]);
-    assert.deepEqual(order, ['write', 'checkpoint', 'overlapped write']);
+    assert.deepEqual(order, ['write', 'checkpoint', 'later write']);
+  });
+
+  it('commits rows held in a RowBuffer with the transaction that flushes them, on its lane only', async () => {
+    await db.maintenance('CREATE TABLE held (n INTEGER)');
+    const [first, second] = await db.rowBuffers([{ table: 'held' }]);
+    assert.ok(first !== undefined && second !== undefined);
+    const row = (appender: Parameters<Parameters<typeof first.append>[2]>[0], n: number): void => {
+      appender.appendInteger(n);
+      appender.endRow();
+    };
+    const held = async (): Promise<unknown[]> =>
+      (await db.withRead((r) => r.all('SELECT n FROM held ORDER BY n'))).map((r) => r.n);
+    first.append('held', 1, row);
+    second.append('held', 2, row);
+    // A transaction on lane 0 that does not flush leaves lane 0's rows held, and lane 1's.
+    await db.withWrite(insert(8));
+    assert.deepEqual(await held(), []);
+    await db.withWrite(async () => second.flush(), { lane: 1 });
+    assert.deepEqual(await held(), [2]);
+    // A failed transaction rolls its flushed rows back; discarded rows are gone for good.
+    await assert.rejects(
+      db.withWrite(async () => {
+        first.flush();
+        throw new Error('failed after the flush');
+      }),
+    );
+    first.append('held', 3, row);
+    first.discard();
+    first.append('held', 4, row);
+    await db.withWrite(async () => first.flush());
+    assert.deepEqual(await held(), [2, 4]);
   });
 });
 
@@ -77,7 +105,7 @@ describe('Database checkpoints', () => {
       await db.maintenance('CREATE TABLE blob (n INTEGER, text VARCHAR)');
       const wal = (): number => (existsSync(`${db.path}.wal`) ? statSync(`${db.path}.wal`).size : 0);
       let largest = 0;
-      // 40 transactions of about 100 KB each, half of them overlapped: some 4 MB of log in all.
+      // 40 transactions of about 100 KB each, half of them on each connection: some 4 MB of log in all.
       for (let i = 0; i < 40; i++) {
         await db.withWrite(
           (w) =>
@@ -85,7 +113,7 @@ describe('Database checkpoints', () => {
               i * 100,
               i * 100,
             ]),
-          { overlap: i % 2 === 1 },
+          { lane: i % 2 },
         );
         largest = Math.max(largest, wal());
       }

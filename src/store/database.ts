@@ -30,7 +30,10 @@ export interface WriteDb extends ReadDb {
 export type AppendRow<T> = (appender: DuckDBAppender, row: T) => void;
 
 const READERS = 2;
-/** One transaction commits on one while the next appends on the other (see WriteOptions.overlap). */
+/**
+ * One transaction commits on one while the next group's rows are appended to the other's appenders
+ * (see RowBuffer).
+ */
 const WRITERS = 2;
 /** DuckDB's default for max_vacuum_tasks. */
 const VACUUM_TASKS = 100;
@@ -40,15 +43,38 @@ const DEFAULT_CHECKPOINT_WAL_BYTES = 16 * 1024 * 1024;
 /** DuckDB's automatic checkpoint, left only as a backstop in case ccmon's own keep failing. */
 const BACKSTOP_CHECKPOINT_THRESHOLD = '1GB';
 
-/** How a write transaction may run alongside the one before it. */
-export interface WriteOptions {
-  /**
-   * Run this transaction's statements while the previous transaction commits, on the other writer
-   * connection; its own commit still waits for the previous one. The caller promises that the two
-   * touch no common rows and that this one reads nothing the previous one writes: its snapshot may
-   * not include it.
-   */
-  readonly overlap?: boolean;
+/** A table a RowBuffer appends to: `catalog` 'temp' for a connection's temp table. */
+export interface BufferedTable {
+  readonly table: string;
+  readonly catalog?: 'temp';
+}
+
+/**
+ * Rows appended ahead of their transaction, into one writer connection's appenders. DuckDB's appender
+ * holds rows in native memory until it is flushed (or, on its own, at 204,800 rows), and a flush
+ * inside a transaction on the same connection makes them part of it: `withWrite(fn, { lane })`.
+ * Appending each request's rows as it arrives lets its JavaScript objects die young, instead of
+ * waiting for a commit in the old generation of the heap (docs/benchmarks.md: a third less CPU).
+ */
+export class RowBuffer {
+  constructor(private readonly appenders: ReadonlyMap<string, DuckDBAppender>) {}
+
+  /** Appends one row to `table` (named as in BufferedTable: `temp.name` for a temp table). */
+  append<T>(table: string, row: T, appendRow: AppendRow<T>): void {
+    const appender = this.appenders.get(table);
+    if (appender === undefined) throw new StoreError(`no buffered appender for ${table}`);
+    appendRow(appender, row);
+  }
+
+  /** Moves every held row into the connection's current transaction, in the tables' order. */
+  flush(): void {
+    for (const appender of this.appenders.values()) appender.flushSync();
+  }
+
+  /** Drops every held row, and a row left half-written by a failed append. */
+  discard(): void {
+    for (const appender of this.appenders.values()) appender.clear();
+  }
 }
 
 /**
@@ -58,11 +84,8 @@ export interface WriteOptions {
  */
 export class Database {
   private readonly readers: ConnectionPool;
-  private readonly writers: ConnectionPool;
   /** Settles when every transaction asked for so far has committed or failed. */
   private committed: Promise<unknown> = Promise.resolve();
-  /** Settles when every transaction asked for so far has run its statements (or failed). */
-  private bodiesDone: Promise<unknown> = Promise.resolve();
   private closed = false;
   private checkpointing = false;
   /**
@@ -80,7 +103,6 @@ export class Database {
     private readonly checkpointWalBytes: number,
   ) {
     this.readers = new ConnectionPool(readerConnections);
-    this.writers = new ConnectionPool(writerConnections);
   }
 
   /** Opens (and creates, unless read-only) the store in `dataDir`, applying pending migrations. */
@@ -148,40 +170,44 @@ export class Database {
   }
 
   /**
-   * Runs `fn` in one transaction, after every earlier write has committed, or, with `overlap`, while
-   * the previous one commits (see WriteOptions). Either way it commits after every earlier write.
+   * Runs `fn` in one transaction, after every earlier one has committed, on writer connection `lane`
+   * (the one whose RowBuffer holds the rows `fn` flushes; 0 when there are none).
    */
-  withWrite<T>(fn: (db: WriteDb) => Promise<T>, options: WriteOptions = {}): Promise<T> {
-    if (this.writerConnections.length === 0)
-      return Promise.reject(new StoreError('the store was opened read-only'));
-    const earlierCommits = this.committed;
-    // Two stages: the statements (BEGIN and fn), then the commit, after every earlier one.
-    const body = (options.overlap === true ? this.bodiesDone : earlierCommits).then(async () => {
+  withWrite<T>(fn: (db: WriteDb) => Promise<T>, { lane = 0 }: { lane?: number } = {}): Promise<T> {
+    const writer = this.writerConnections[lane];
+    if (writer === undefined)
+      return Promise.reject(
+        new StoreError(
+          this.writerConnections.length === 0 ? 'the store was opened read-only' : `no writer ${lane}`,
+        ),
+      );
+    const next = this.committed.then(async () => {
       if (this.closed) throw new StoreError('the store is closed');
-      const writer = await this.writers.take();
       try {
         await writer.run('BEGIN TRANSACTION');
-        return { writer, result: await fn(this.writeDb(writer)) };
-      } catch (error) {
-        await this.abandon(writer);
-        throw error;
-      }
-    });
-    const next = body.then(async ({ writer, result }) => {
-      try {
-        await earlierCommits;
+        const result = await fn(this.writeDb(writer));
         await writer.run('COMMIT');
-        this.writers.give(writer);
         this.checkpointIfDue();
         return result;
       } catch (error) {
-        await this.abandon(writer);
+        await writer.run('ROLLBACK').catch(() => undefined);
         throw error;
       }
     });
-    this.bodiesDone = Promise.all([this.bodiesDone, body.catch(() => undefined)]);
     this.committed = next.catch(() => undefined);
     return next;
+  }
+
+  /** One RowBuffer per writer connection (lane), over its appenders for `tables`. */
+  async rowBuffers(tables: readonly BufferedTable[]): Promise<RowBuffer[]> {
+    return Promise.all(
+      this.writerConnections.map(async (writer) => {
+        const appenders = new Map<string, DuckDBAppender>();
+        for (const { table, catalog } of tables)
+          appenders.set(tableName(table, catalog), await this.appenderFor(writer, table, catalog));
+        return new RowBuffer(appenders);
+      }),
+    );
   }
 
   /**
@@ -200,14 +226,6 @@ export class Database {
       .finally(() => (this.checkpointing = false));
   }
 
-  /** Rolls back a failed transaction and hands its connection back. */
-  private async abandon(writer: DuckDBConnection): Promise<void> {
-    // An appender that failed mid-flush may hold rows of the failed transaction: start afresh.
-    this.appenders.delete(writer);
-    await writer.run('ROLLBACK').catch(() => undefined);
-    this.writers.give(writer);
-  }
-
   private writeDb(writer: DuckDBConnection): WriteDb {
     return {
       all: (sql, params) => all(writer, sql, params),
@@ -217,8 +235,14 @@ export class Database {
       append: async (table, rows, appendRow, catalog) => {
         if (rows.length === 0) return;
         const appender = await this.appenderFor(writer, table, catalog);
-        for (const row of rows) appendRow(appender, row);
-        appender.flushSync();
+        try {
+          for (const row of rows) appendRow(appender, row);
+          appender.flushSync();
+        } catch (error) {
+          // A failed append or flush leaves rows (or half a row) behind: the next transaction must not get them.
+          appender.clear();
+          throw error;
+        }
       },
     };
   }
@@ -233,7 +257,7 @@ export class Database {
       appenders = new Map();
       this.appenders.set(writer, appenders);
     }
-    const name = `${catalog ?? 'main'}.${table}`;
+    const name = tableName(table, catalog);
     let appender = appenders.get(name);
     if (appender === undefined) {
       appender = await writer.createAppender(table, 'main', catalog ?? null);
@@ -270,7 +294,11 @@ export class Database {
     await this.committed;
     this.closed = true;
     for (const appenders of this.appenders.values())
-      for (const appender of appenders.values()) appender.closeSync();
+      for (const appender of appenders.values()) {
+        // Closing flushes, and outside a transaction that would commit: rows still held were never acknowledged.
+        appender.clear();
+        appender.closeSync();
+      }
     this.appenders.clear();
     const [first] = this.writerConnections;
     await first?.run('CHECKPOINT').catch(() => undefined);
@@ -283,7 +311,6 @@ export class Database {
       return Promise.reject(new StoreError('the store was opened read-only'));
     const next = this.committed.then(() => fn(this.writerConnections));
     this.committed = next.catch(() => undefined);
-    this.bodiesDone = this.committed;
     return next;
   }
 }
@@ -338,6 +365,10 @@ async function migrate(conn: DuckDBConnection): Promise<void> {
       );
     }
   }
+}
+
+function tableName(table: string, catalog?: 'temp'): string {
+  return catalog === undefined ? table : `${catalog}.${table}`;
 }
 
 /** A file's size; 0 when it does not exist (no write-ahead log: everything is checkpointed). */

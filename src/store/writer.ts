@@ -1,8 +1,8 @@
 import type { MetricPoint, TelemetryEvent } from '../telemetry/records.js';
 import { appendEvent, appendPoint } from './appenders.js';
-import { toStored, type SeriesState, type StoredPoint } from './cumulative.js';
-import { StoreError, type Database, type ReadDb, type WriteDb } from './database.js';
-import { KeyIndex, type KeyState } from './key-index.js';
+import { toStored, type SeriesState } from './cumulative.js';
+import { StoreError, type Database, type ReadDb, type RowBuffer, type WriteDb } from './database.js';
+import { KeyIndex } from './key-index.js';
 
 export interface WriteBatch {
   readonly points: readonly MetricPoint[];
@@ -16,22 +16,25 @@ export interface WriterOptions {
   /** Records that may wait for a commit; above it writes are refused as overload. */
   readonly maxQueuedRecords: number;
   /**
-   * How long the oldest waiting write may have waited before new ones are refused as overload. This
-   * keeps answers prompt when more arrives than the store can commit: the excess is told to retry
-   * now, instead of every client waiting ever longer until its deadline passes.
+   * How long the oldest write not yet committing may have waited before new ones are refused as
+   * overload. This keeps answers prompt when more arrives than the store can commit: the excess is
+   * told to retry now, instead of every client waiting ever longer until its deadline passes.
    */
   readonly maxQueueDelayMs?: number;
-  /** Largest number of records committed in one transaction. */
+  /**
+   * Largest number of records committed in one transaction (at most 100,000: DuckDB's appender
+   * commits on its own at 204,800 rows). Writes beyond it wait, decoded, for the next group.
+   */
   readonly maxBatchRecords: number;
   /** Identity keys kept in memory per table to find re-sends without reading the table. */
   readonly maxIndexedKeys?: number;
   /** The clock queue delays are measured with (tests set it). */
   readonly now?: () => number;
   /**
-   * Called after every commit, for the health figures; `overlapped` when its rows were appended while
-   * the group before it committed.
+   * Called after every commit, for the health figures: rows committed (re-sends staged for the
+   * table's check included) and how long the commit took.
    */
-  readonly onCommit?: (records: number, durationMs: number, overlapped: boolean) => void;
+  readonly onCommit?: (records: number, durationMs: number) => void;
 }
 
 /**
@@ -41,26 +44,68 @@ export interface WriterOptions {
 const DEFAULT_INDEXED_KEYS = 200_000;
 /** How much recent history a restart loads back into the key index. */
 const RELOAD_US = 10 * 60_000_000;
+const MAX_BATCH_RECORDS = 100_000;
 
+/** The tables each writer connection appends to ahead of its transaction (RowBuffer), in flush order. */
+const BUFFERED = [
+  { table: 'points' },
+  { table: 'events' },
+  { table: 'stage_points', catalog: 'temp' },
+  { table: 'stage_events', catalog: 'temp' },
+] as const;
+
+/** A write waiting for its commit. */
 interface Pending {
-  readonly batch: WriteBatch;
   readonly size: number;
   readonly queuedAt: number;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
 }
 
+/** A write that did not fit the open group: its records are appended when the next group opens. */
+interface Waiting extends Pending {
+  readonly batch: WriteBatch;
+}
+
+/** Time span of the rows a group staged as maybe stored already, per table. */
+type Span = [fromUs: number, toUs: number];
+
+/** The writes of one transaction, their rows held in one writer connection's RowBuffer (`lane`). */
+class Group {
+  readonly pending: Pending[] = [];
+  /** Records of its writes, as the queue counts them. */
+  records = 0;
+  /** Rows appended (a re-sent cumulative point or a repeated key adds none, or a staged one). */
+  rows = 0;
+  /** Cumulative series states its points move to, kept once it commits. */
+  readonly series = new Map<string, SeriesState>();
+  pointsStaged: Span | undefined;
+  eventsStaged: Span | undefined;
+
+  constructor(readonly lane: number) {}
+}
+
 /**
- * Group commit: every write waits in a queue; one transaction at a time takes all that waits and
- * commits it, then every waiting caller is answered. A caller is answered only after its records are
- * committed, so a 2xx always means stored. When a group fails, each of its writes is retried alone,
- * so one bad request cannot fail its neighbours.
+ * Group commit with rows appended as they arrive. Each write's records go straight into the open
+ * group's appenders (a RowBuffer on one writer connection); when no transaction is committing, the open
+ * group is sealed and committed on its connection, and the next writes open a group on the other one.
+ * Every caller is answered only after its group has committed, so a 2xx always means stored.
+ *
+ * Appending at once keeps a record's JavaScript objects from outliving their request: held until a
+ * commit they were promoted to the old generation, and the garbage collector cost a third of the CPU.
+ * The price: a group's rows cannot be taken back one write at a time, so when a commit fails, all of
+ * its writes fail (retryable), and so does the open group, whose cumulative deltas were computed on
+ * top of it. Commits fail for the store's reasons (a full disk, an I/O error), not a request's: every
+ * value is typed by the normalizer before it gets here.
  */
 export class BatchWriter {
-  private queue: Pending[] = [];
+  private open: Group | undefined;
+  private committing: Group | undefined;
+  private readonly waiting: Waiting[] = [];
   private queued = 0;
   private running: Promise<void> | undefined;
   private closing = false;
+  /** Committed state of every cumulative series. */
   private readonly series = new Map<string, SeriesState>();
 
   private constructor(
@@ -68,9 +113,12 @@ export class BatchWriter {
     private readonly options: WriterOptions,
     private readonly pointKeys: KeyIndex,
     private readonly eventKeys: KeyIndex,
+    private readonly buffers: readonly RowBuffer[],
   ) {}
 
   static async create(db: Database, options: WriterOptions): Promise<BatchWriter> {
+    if (options.maxBatchRecords > MAX_BATCH_RECORDS)
+      throw new StoreError(`maxBatchRecords is at most ${MAX_BATCH_RECORDS}`);
     const maxKeys = options.maxIndexedKeys ?? DEFAULT_INDEXED_KEYS;
     const [pointKeys, eventKeys] = await db.withRead((r) =>
       Promise.all([
@@ -78,8 +126,6 @@ export class BatchWriter {
         loadKeyIndex(r, 'events', 'time', maxKeys),
       ]),
     );
-    const writer = new BatchWriter(db, options, pointKeys, eventKeys);
-    await writer.loadSeries();
     // Staging tables live as long as each writer connection; creating them here keeps that statement
     // out of every commit.
     await db.prepareWriters(
@@ -87,6 +133,8 @@ export class BatchWriter {
        CREATE TEMP TABLE IF NOT EXISTS stage_events AS SELECT * FROM events LIMIT 0;
        CREATE TEMP TABLE IF NOT EXISTS stage_series AS SELECT * FROM cumulative_series LIMIT 0`,
     );
+    const writer = new BatchWriter(db, options, pointKeys, eventKeys, await db.rowBuffers(BUFFERED));
+    await writer.loadSeries();
     return writer;
   }
 
@@ -110,8 +158,10 @@ export class BatchWriter {
     const overload = this.refusal(size);
     if (overload !== undefined) return Promise.reject(new OverloadedError(overload));
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ batch, size, queuedAt: this.now(), resolve, reject });
+      const pending = { size, queuedAt: this.now(), resolve, reject };
       this.queued += size;
+      if (this.waiting.length === 0 && this.fits(size)) this.add(pending, batch);
+      else this.waiting.push({ ...pending, batch });
       this.running ??= this.drain();
     });
   }
@@ -124,7 +174,7 @@ export class BatchWriter {
 
   /** Why a write of `size` records would be refused as overload, if it would. */
   private refusal(size: number): string | undefined {
-    const oldest = this.queue[0];
+    const oldest = this.open?.pending[0] ?? this.waiting[0];
     const maxDelay = this.options.maxQueueDelayMs ?? Infinity;
     if (oldest !== undefined && this.now() - oldest.queuedAt > maxDelay)
       return `the store is behind: writes have waited more than ${maxDelay} ms`;
@@ -134,124 +184,130 @@ export class BatchWriter {
     return undefined;
   }
 
+  /** Whether a write of `size` records may join the open group (an empty group takes any). */
+  private fits(size: number): boolean {
+    const records = this.open?.records ?? 0;
+    return records === 0 || records + size <= this.options.maxBatchRecords;
+  }
+
+  /** Appends a write's records to the open group, opening one on the lane not committing. */
+  private add(pending: Pending, batch: WriteBatch): void {
+    const group = (this.open ??= new Group(this.committing?.lane === 0 ? 1 : 0));
+    const buffer = this.buffers[group.lane];
+    try {
+      if (buffer === undefined) throw new StoreError('the store was opened read-only');
+      this.appendRows(group, buffer, batch);
+    } catch (error) {
+      // Half a row may be in the appender: the whole group goes, this write with it.
+      group.pending.push(pending);
+      group.records += pending.size;
+      this.fail(group, asError(error));
+      this.open = undefined;
+      return;
+    }
+    group.pending.push(pending);
+    group.records += pending.size;
+  }
+
   /**
-   * Commits queued writes, group after group. While one group commits, the next one's rows are
-   * appended on the other writer connection (when the two are independent, see canOverlap), so that
-   * the JavaScript thread's work and DuckDB's commit run side by side instead of in turns.
+   * A record whose key the index has not seen is appended to its table; one it may have seen (a
+   * re-send, or a repeat within the group) to the staging table, from which the commit inserts it
+   * only when the table lacks its key. Keys are indexed as they are appended: a key of a group that
+   * then fails stays indexed, which only sends its re-send through the staging table.
+   */
+  private appendRows(group: Group, buffer: RowBuffer, { points, events }: WriteBatch): void {
+    const lookup = (key: string): SeriesState | undefined =>
+      group.series.get(key) ?? this.committing?.series.get(key) ?? this.series.get(key);
+    for (const point of points) {
+      const { stored, state } = toStored(point, lookup);
+      if (state !== undefined) group.series.set(point.seriesKey, state);
+      if (stored === undefined) continue;
+      const at = point.endUs;
+      if (this.pointKeys.lookup(stored.key, at) === 'new') buffer.append('points', stored, appendPoint);
+      else {
+        buffer.append('temp.stage_points', stored, appendPoint);
+        group.pointsStaged = widen(group.pointsStaged, at);
+      }
+      this.pointKeys.add(stored.key, at);
+      group.rows += 1;
+    }
+    for (const event of events) {
+      const at = event.timeUs;
+      if (this.eventKeys.lookup(event.key, at) === 'new') buffer.append('events', event, appendEvent);
+      else {
+        buffer.append('temp.stage_events', event, appendEvent);
+        group.eventsStaged = widen(group.eventsStaged, at);
+      }
+      this.eventKeys.add(event.key, at);
+      group.rows += 1;
+    }
+    this.pointKeys.trim();
+    this.eventKeys.trim();
+  }
+
+  /**
+   * Commits group after group: the open one is sealed as soon as the one before it has committed, so
+   * it gathers every write that arrived meanwhile.
    */
   private async drain(): Promise<void> {
     // Yield once so that requests decoded in the same tick join this group.
     await new Promise((resolve) => setImmediate(resolve));
-    let committing: Commit | undefined;
-    for (;;) {
-      if (this.queue.length === 0) {
-        if (committing === undefined) break;
-        await this.finish(committing);
-        committing = undefined;
-        continue;
+    while (this.open !== undefined) {
+      const group = this.open;
+      this.open = undefined;
+      this.committing = group;
+      this.admitWaiting();
+      const started = performance.now();
+      const error = await this.commit(group).then(
+        () => undefined,
+        (e: unknown) => asError(e),
+      );
+      this.committing = undefined;
+      if (error === undefined) {
+        for (const [key, state] of group.series) this.series.set(key, state);
+        this.queued -= group.records;
+        for (const p of group.pending) p.resolve();
+        this.options.onCommit?.(group.rows, performance.now() - started);
+      } else {
+        this.fail(group, error);
+        if (this.open !== undefined) {
+          this.fail(this.open, new StoreError(`an earlier group failed to commit: ${error.message}`));
+          this.open = undefined;
+          this.admitWaiting();
+        }
       }
-      const group = this.takeGroup();
-      let next = this.prepare(group);
-      const overlap = committing !== undefined && canOverlap(next, committing.prepared);
-      if (committing !== undefined && !overlap) {
-        await this.finish(committing);
-        committing = undefined;
-        next = this.prepare(group);
-      }
-      const current = this.start(next, overlap);
-      if (committing !== undefined) await this.finish(committing);
-      // The next group is taken once this one's rows are appended, so it gathers what arrives meanwhile.
-      await current.appended;
-      committing = current;
     }
     this.running = undefined;
   }
 
-  private takeGroup(): Pending[] {
-    const group: Pending[] = [];
-    let records = 0;
-    while (this.queue.length > 0) {
-      const next = this.queue[0];
-      if (next === undefined || (group.length > 0 && records + next.size > this.options.maxBatchRecords))
-        break;
-      group.push(next);
-      records += next.size;
-      this.queue.shift();
-    }
-    return group;
-  }
-
-  /** What a group will store, decided against the committed state (series, key index). */
-  private prepare(group: readonly Pending[]): Prepared {
-    // Series state changes are staged and only kept when the transaction commits.
-    const staged = new Map<string, SeriesState>();
-    const lookup = (key: string): SeriesState | undefined => staged.get(key) ?? this.series.get(key);
-    const points: StoredPoint[] = [];
-    const events: TelemetryEvent[] = [];
-    for (const { batch } of group) {
-      for (const point of batch.points) {
-        const { stored, state } = toStored(point, lookup);
-        if (stored !== undefined) points.push(stored);
-        if (state !== undefined) staged.set(point.seriesKey, state);
-      }
-      events.push(...batch.events);
-    }
-    const uniquePoints = uniqueBy(points, (p) => p.key);
-    const uniqueEvents = uniqueBy(events, (e) => e.key);
-    return {
-      group,
-      staged,
-      points: split(uniquePoints, (p) => this.pointKeys.lookup(p.key, p.point.endUs)),
-      events: split(uniqueEvents, (e) => this.eventKeys.lookup(e.key, e.timeUs)),
-      records: group.reduce((n, p) => n + p.size, 0),
-    };
-  }
-
-  /** Starts a group's transaction; `outcome` never rejects, so a failure waits for finish(). */
-  private start(prepared: Prepared, overlap: boolean): Commit {
-    let appended!: () => void;
-    const rowsIn = new Promise<void>((resolve) => (appended = resolve));
-    const outcome = this.store(prepared, overlap, appended).then(
-      () => undefined,
-      (error: unknown) => asError(error),
-    );
-    return { prepared, outcome, appended: Promise.race([rowsIn, outcome.then(() => undefined)]) };
-  }
-
-  /** Waits for a group's commit and answers its writers; a failed group is retried write by write. */
-  private async finish({ prepared, outcome }: Commit): Promise<void> {
-    const { group } = prepared;
-    try {
-      const error = await outcome;
-      if (error === undefined) for (const p of group) p.resolve();
-      else if (group.length === 1) group[0]?.reject(error);
-      else
-        for (const p of group)
-          await this.store(this.prepare([p]), false).then(p.resolve, (e: unknown) => p.reject(asError(e)));
-    } finally {
-      this.queued -= prepared.records;
+  /** Moves writes that waited for room into the open group, as many as fit. */
+  private admitWaiting(): void {
+    while (this.waiting.length > 0) {
+      const next = this.waiting[0];
+      if (next === undefined || !this.fits(next.size)) break;
+      this.waiting.shift();
+      this.add(next, next.batch);
     }
   }
 
-  private async store(prepared: Prepared, overlap: boolean, appended?: () => void): Promise<void> {
-    const started = performance.now();
-    const { points, events, staged } = prepared;
+  private async commit(group: Group): Promise<void> {
+    const buffer = this.buffers[group.lane];
     await this.db.withWrite(
       async (db) => {
-        await insertPoints(db, points);
-        await insertEvents(db, events);
-        await saveSeries(db, staged);
-        appended?.();
+        buffer?.flush();
+        if (group.pointsStaged !== undefined) await insertNew(db, 'points', 'end_time', group.pointsStaged);
+        if (group.eventsStaged !== undefined) await insertNew(db, 'events', 'time', group.eventsStaged);
+        await saveSeries(db, group.series);
       },
-      { overlap },
+      { lane: group.lane },
     );
-    for (const [key, state] of staged) this.series.set(key, state);
-    for (const p of [...points.fresh, ...points.unknown]) this.pointKeys.add(p.key, p.point.endUs);
-    for (const e of [...events.fresh, ...events.unknown]) this.eventKeys.add(e.key, e.timeUs);
-    this.pointKeys.trim();
-    this.eventKeys.trim();
-    const stored = points.fresh.length + points.unknown.length + events.fresh.length + events.unknown.length;
-    this.options.onCommit?.(stored, performance.now() - started, overlap);
+  }
+
+  /** Rejects every write of a group that will not commit, and drops the rows it holds. */
+  private fail(group: Group, error: Error): void {
+    this.buffers[group.lane]?.discard();
+    this.queued -= group.records;
+    for (const p of group.pending) p.reject(error);
   }
 
   private async loadSeries(): Promise<void> {
@@ -268,67 +324,9 @@ export class BatchWriter {
   }
 }
 
-interface Split<T> {
-  /** Not stored yet, as the key index proves: appended to the table directly. */
-  readonly fresh: T[];
-  /** Maybe stored already: staged, then inserted only where the table lacks the key. */
-  readonly unknown: T[];
-}
-
-/** A group of writes with what it will store. */
-interface Prepared {
-  readonly group: readonly Pending[];
-  readonly points: Split<StoredPoint>;
-  readonly events: Split<TelemetryEvent>;
-  /** Cumulative series states this group changes. */
-  readonly staged: ReadonlyMap<string, SeriesState>;
-  readonly records: number;
-}
-
-interface Commit {
-  readonly prepared: Prepared;
-  /** Settles once the group's rows are appended and its commit may follow. */
-  readonly appended: Promise<void>;
-  /** The commit's error, or undefined once committed. */
-  readonly outcome: Promise<Error | undefined>;
-}
-
-/**
- * Whether `next` may be appended while `committing` commits: its snapshot will not show the
- * committing group's rows, so it must not depend on them. It does not when every record of `next` is
- * fresh by the key index (no anti-join against the table), none of its keys is in the committing
- * group, and the committing group changes no cumulative series (whose state `next` was prepared with).
- */
-function canOverlap(next: Prepared, committing: Prepared): boolean {
-  if (next.points.unknown.length > 0 || next.events.unknown.length > 0 || committing.staged.size > 0)
-    return false;
-  const keys = new Set<string>();
-  for (const p of committing.points.fresh) keys.add(p.key);
-  for (const p of committing.points.unknown) keys.add(p.key);
-  for (const e of committing.events.fresh) keys.add(e.key);
-  for (const e of committing.events.unknown) keys.add(e.key);
-  return !next.points.fresh.some((p) => keys.has(p.key)) && !next.events.fresh.some((e) => keys.has(e.key));
-}
-
-function split<T>(records: readonly T[], state: (record: T) => KeyState): Split<T> {
-  const fresh: T[] = [];
-  const unknown: T[] = [];
-  for (const r of records) (state(r) === 'new' ? fresh : unknown).push(r);
-  return { fresh, unknown };
-}
-
-async function insertPoints(db: WriteDb, { fresh, unknown }: Split<StoredPoint>): Promise<void> {
-  await db.append('points', fresh, appendPoint);
-  if (unknown.length === 0) return;
-  await db.append('stage_points', unknown, appendPoint, 'temp');
-  await insertNew(db, 'points', 'end_time', span(unknown.map((p) => p.point.endUs)));
-}
-
-async function insertEvents(db: WriteDb, { fresh, unknown }: Split<TelemetryEvent>): Promise<void> {
-  await db.append('events', fresh, appendEvent);
-  if (unknown.length === 0) return;
-  await db.append('stage_events', unknown, appendEvent, 'temp');
-  await insertNew(db, 'events', 'time', span(unknown.map((e) => e.timeUs)));
+function widen(span: Span | undefined, us: number): Span {
+  if (span === undefined) return [us, us];
+  return [Math.min(span[0], us), Math.max(span[1], us)];
 }
 
 /**
@@ -357,10 +355,11 @@ async function loadKeyIndex(
 }
 
 /**
- * Moves the staged rows whose key is not stored yet into the table. A key determines its row's time
- * (points: end time, events: event time are part of the key), so looking for duplicates only among
- * rows in the batch's time span is exact, and cheap: DuckDB's zone maps skip the rest of the table.
- * This replaces a primary key, whose index would have to live in memory for the whole history.
+ * Moves the staged rows whose key is not stored yet into the table, one row per key. A key determines
+ * its row's time (points: end time, events: event time are part of the key), so looking for
+ * duplicates only among rows in the batch's time span is exact, and cheap: DuckDB's zone maps skip the
+ * rest of the table. The table's rows include this transaction's own, appended before. This replaces
+ * a primary key, whose index would have to live in memory for the whole history.
  */
 async function insertNew(
   db: WriteDb,
@@ -369,21 +368,11 @@ async function insertNew(
   [fromUs, toUs]: [number, number],
 ): Promise<void> {
   await db.run(
-    `INSERT INTO ${table} SELECT s.* FROM temp.stage_${table} s
+    `INSERT INTO ${table} SELECT DISTINCT ON (s.key) s.* FROM temp.stage_${table} s
      WHERE s.key NOT IN (SELECT key FROM ${table} WHERE ${timeColumn} BETWEEN make_timestamp(?::BIGINT) AND make_timestamp(?::BIGINT))`,
     [BigInt(fromUs), BigInt(toUs)],
   );
   await db.run(`DELETE FROM temp.stage_${table}`);
-}
-
-function span(times: readonly number[]): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const t of times) {
-    if (t < lo) lo = t;
-    if (t > hi) hi = t;
-  }
-  return [lo, hi];
 }
 
 async function saveSeries(db: WriteDb, staged: ReadonlyMap<string, SeriesState>): Promise<void> {
@@ -402,17 +391,6 @@ async function saveSeries(db: WriteDb, staged: ReadonlyMap<string, SeriesState>)
   );
   await db.run('INSERT OR REPLACE INTO cumulative_series SELECT * FROM temp.stage_series');
   await db.run('DELETE FROM temp.stage_series');
-}
-
-/** Keeps the first record of each key: duplicates inside one insert would break ON CONFLICT. */
-function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
-  const seen = new Set<string>();
-  return items.filter((item) => {
-    const k = key(item);
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
 }
 
 function asError(error: unknown): Error {
