@@ -1,7 +1,14 @@
 import type { MetricPoint, TelemetryEvent } from '../telemetry/records.js';
 import { appendEvent, appendPoint } from './appenders.js';
 import { toStored, type SeriesState } from './cumulative.js';
-import { StoreError, type Database, type ReadDb, type RowBuffer, type WriteDb } from './database.js';
+import {
+  StoreError,
+  type AppendRow,
+  type Database,
+  type ReadDb,
+  type RowBuffer,
+  type WriteDb,
+} from './database.js';
 import { KeyIndex } from './key-index.js';
 
 export interface WriteBatch {
@@ -67,7 +74,6 @@ interface Waiting extends Pending {
   readonly batch: WriteBatch;
 }
 
-/** Time span of the rows a group staged as maybe stored already, per table. */
 type Span = [fromUs: number, toUs: number];
 
 /** The writes of one transaction, their rows held in one writer connection's RowBuffer (`lane`). */
@@ -79,8 +85,8 @@ class Group {
   rows = 0;
   /** Cumulative series states its points move to, kept once it commits. */
   readonly series = new Map<string, SeriesState>();
-  pointsStaged: Span | undefined;
-  eventsStaged: Span | undefined;
+  /** Time span of the rows staged as maybe stored already, per table. */
+  readonly staged: { points?: Span; events?: Span } = {};
 
   constructor(readonly lane: number) {}
 }
@@ -221,28 +227,33 @@ export class BatchWriter {
     for (const point of points) {
       const { stored, state } = toStored(point, lookup);
       if (state !== undefined) group.series.set(point.seriesKey, state);
-      if (stored === undefined) continue;
-      const at = point.endUs;
-      if (this.pointKeys.lookup(stored.key, at) === 'new') buffer.append('points', stored, appendPoint);
-      else {
-        buffer.append('temp.stage_points', stored, appendPoint);
-        group.pointsStaged = widen(group.pointsStaged, at);
-      }
-      this.pointKeys.add(stored.key, at);
-      group.rows += 1;
+      if (stored !== undefined)
+        this.place(group, buffer, this.pointKeys, 'points', stored, stored.key, point.endUs, appendPoint);
     }
-    for (const event of events) {
-      const at = event.timeUs;
-      if (this.eventKeys.lookup(event.key, at) === 'new') buffer.append('events', event, appendEvent);
-      else {
-        buffer.append('temp.stage_events', event, appendEvent);
-        group.eventsStaged = widen(group.eventsStaged, at);
-      }
-      this.eventKeys.add(event.key, at);
-      group.rows += 1;
-    }
+    for (const event of events)
+      this.place(group, buffer, this.eventKeys, 'events', event, event.key, event.timeUs, appendEvent);
     this.pointKeys.trim();
     this.eventKeys.trim();
+  }
+
+  /** Appends one row to its table, or to the table's staging table when its key may be stored. */
+  private place<T>(
+    group: Group,
+    buffer: RowBuffer,
+    keys: KeyIndex,
+    table: 'points' | 'events',
+    row: T,
+    key: string,
+    atUs: number,
+    appendRow: AppendRow<T>,
+  ): void {
+    if (keys.lookup(key, atUs) === 'new') buffer.append(table, row, appendRow);
+    else {
+      buffer.append(`temp.stage_${table}`, row, appendRow);
+      group.staged[table] = widen(group.staged[table], atUs);
+    }
+    keys.add(key, atUs);
+    group.rows += 1;
   }
 
   /**
@@ -295,8 +306,9 @@ export class BatchWriter {
     await this.db.withWrite(
       async (db) => {
         buffer?.flush();
-        if (group.pointsStaged !== undefined) await insertNew(db, 'points', 'end_time', group.pointsStaged);
-        if (group.eventsStaged !== undefined) await insertNew(db, 'events', 'time', group.eventsStaged);
+        const { points, events } = group.staged;
+        if (points !== undefined) await insertNew(db, 'points', 'end_time', points);
+        if (events !== undefined) await insertNew(db, 'events', 'time', events);
         await saveSeries(db, group.series);
       },
       { lane: group.lane },
