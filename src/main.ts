@@ -77,9 +77,10 @@ export async function startServer(
     const stats = new IngestStats();
     const commits = new CommitStats();
     const writer = await BatchWriter.create(db, {
-      // About 1.5 KB of heap per decoded record, and as much again in DuckDB until its group commits:
-      // 10,000 waiting records keep both small. Groups of 5,000 instead of 10,000 kept the closed-loop
-      // throughput (bench/ingest: 19,409 HTTP protobuf events/s against 14,682-18,395 the same hour).
+      // Records wait for their commit as rows in DuckDB's appenders (about 1.2 KB each), not in the heap.
+      // A group as large as the queue: a write that did not fit the open group would wait decoded, in
+      // the heap. Queues of 5,000 instead of 10,000 saved no memory and lost a fifth of the closed-loop
+      // throughput (docs/benchmarks.md).
       maxQueuedRecords: 10_000,
       maxBatchRecords: 10_000,
       // Under the one-second p99 that the benchmarks call healthy, with a commit's time on top.

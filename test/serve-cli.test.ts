@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { encodeMetricsProto } from './support/otlp-encode.js';
@@ -74,12 +75,15 @@ describe('ccmon serve and report', () => {
     assert.match(second.output(), /stopped/);
   });
 
-  it('runs under the heap limit of its #! line and reports its memory on /metrics', async () => {
+  it('runs with the heap limit and malloc arenas of its #! line and reports its memory on /metrics', async () => {
     const server = await spawnServer(tempDir());
     try {
+      // env(1) set it for node, which it then became (same pid): glibc read it at start.
+      const environ = readFileSync(`/proc/${server.process.pid}/environ`, 'utf8').split('\0');
+      assert.ok(environ.includes('MALLOC_ARENA_MAX=1'), "MALLOC_ARENA_MAX=1 in the server's environment");
       const text = await (await fetch(`${server.apiUrl}/metrics`)).text();
       const value = (name: string): number => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);
-      // 512 MB of old generation plus the young one. Node's own default is about a quarter of the
+      // 512 MB of old generation plus the young one (8 MB semi-spaces). Node's own default is about a quarter of the
       // machine's memory (over 600 MB on any machine with more than 2.5 GB), 4.3 GB on the 24 GB one here.
       const limit = value('nodejs_heap_size_limit_bytes');
       assert.ok(limit > 500e6 && limit < 600e6, `heap limit ${limit}`);
