@@ -54,7 +54,8 @@ export interface BufferedTable {
  * holds rows in native memory until it is flushed (or, on its own, at 204,800 rows), and a flush
  * inside a transaction on the same connection makes them part of it: `withWrite(fn, { lane })`.
  * Appending each request's rows as it arrives lets its JavaScript objects die young, instead of
- * waiting for a commit in the old generation of the heap (docs/benchmarks.md: a third less CPU).
+ * waiting for a commit in the old generation of the heap (docs/benchmarks.md, knee section: 42-49
+ * instead of 78-86 µs of CPU per event).
  */
 export class RowBuffer {
   constructor(private readonly appenders: ReadonlyMap<string, DuckDBAppender>) {}
@@ -94,6 +95,8 @@ export class Database {
    * does not see that memory: an appender per commit held hundreds of MB of RSS under load.
    */
   private readonly appenders = new Map<DuckDBConnection, Map<string, DuckDBAppender>>();
+  /** The RowBuffers' appenders, closed with the store. */
+  private readonly bufferAppenders: DuckDBAppender[] = [];
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -198,13 +201,19 @@ export class Database {
     return next;
   }
 
-  /** One RowBuffer per writer connection (lane), over its appenders for `tables`. */
+  /**
+   * One RowBuffer per writer connection (lane), over appenders of its own for `tables`: WriteDb.append
+   * flushes its appenders in whatever transaction calls it, and must never take rows held for another.
+   */
   async rowBuffers(tables: readonly BufferedTable[]): Promise<RowBuffer[]> {
     return Promise.all(
       this.writerConnections.map(async (writer) => {
         const appenders = new Map<string, DuckDBAppender>();
-        for (const { table, catalog } of tables)
-          appenders.set(tableName(table, catalog), await this.appenderFor(writer, table, catalog));
+        for (const { table, catalog } of tables) {
+          const appender = await writer.createAppender(table, 'main', catalog ?? null);
+          this.bufferAppenders.push(appender);
+          appenders.set(tableName(table, catalog), appender);
+        }
         return new RowBuffer(appenders);
       }),
     );
@@ -293,13 +302,17 @@ export class Database {
   async close(): Promise<void> {
     await this.committed;
     this.closed = true;
-    for (const appenders of this.appenders.values())
-      for (const appender of appenders.values()) {
-        // Closing flushes, and outside a transaction that would commit: rows still held were never acknowledged.
-        appender.clear();
-        appender.closeSync();
-      }
+    const appenders = [
+      ...this.bufferAppenders,
+      ...[...this.appenders.values()].flatMap((m) => [...m.values()]),
+    ];
+    for (const appender of appenders) {
+      // Closing flushes, and outside a transaction that would commit: rows still held were never acknowledged.
+      appender.clear();
+      appender.closeSync();
+    }
     this.appenders.clear();
+    this.bufferAppenders.length = 0;
     const [first] = this.writerConnections;
     await first?.run('CHECKPOINT').catch(() => undefined);
     for (const conn of [...this.writerConnections, ...this.readerConnections]) conn.closeSync();

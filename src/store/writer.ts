@@ -98,7 +98,7 @@ class Group {
  * Every caller is answered only after its group has committed, so a 2xx always means stored.
  *
  * Appending at once keeps a record's JavaScript objects from outliving their request: held until a
- * commit they were promoted to the old generation, and the garbage collector cost a third of the CPU.
+ * commit they were promoted to the old generation, and collecting them took 29% of the JavaScript thread.
  * The price: a group's rows cannot be taken back one write at a time, so when a commit fails, all of
  * its writes fail (retryable), and so does the open group, whose cumulative deltas were computed on
  * top of it. Commits fail for the store's reasons (a full disk, an I/O error), not a request's: every
