@@ -2,10 +2,10 @@
 // The settings above keep a busy `ccmon serve` lean (docs/benchmarks.md, knee section):
 // - a 512 MB heap limit: with Node's default (a quarter of the machine's memory) V8 lets garbage grow
 //   the heap to up to 4x what is live before collecting it, with 512 MB about 1.5x (482 -> 385 MB peak);
-// - an 8 MB young generation (16 MB by default): records die young, since the writer appends them to
-//   DuckDB as they arrive, so a smaller one costs no throughput and saves its size twice over;
+// - 8 MB semi-spaces (16 MB by default): records die young, since the writer appends them to DuckDB
+//   as they arrive, so a smaller young generation costs no throughput;
 // - one malloc arena instead of up to eight per core, for DuckDB's threads too (dashboard queries were
-//   no slower). With the young generation: 342-356 MB peak instead of 370-377, same throughput.
+//   no slower). These two together: 342-356 MB peak instead of 370-377, same throughput.
 // `node bin/ccmon.js` runs without them.
 // Older Node.js is refused before anything loads: package.json "engines", which also keeps out the
 // releases without the HTTP/2 rapid-reset fix (CVE-2023-44487, fixed in 20.8.1).

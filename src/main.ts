@@ -77,7 +77,7 @@ export async function startServer(
     const stats = new IngestStats();
     const commits = new CommitStats();
     const writer = await BatchWriter.create(db, {
-      // Records wait for their commit as rows in DuckDB's appenders (about 1.2 KB each), not in the heap.
+      // Records wait for their commit as rows in DuckDB's appenders (native memory), not in the heap.
       // A group as large as the queue: a write that did not fit the open group would wait decoded, in
       // the heap. Queues of 5,000 instead of 10,000 saved no memory and lost a fifth of the closed-loop
       // throughput (docs/benchmarks.md).

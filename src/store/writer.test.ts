@@ -297,6 +297,10 @@ describe('BatchWriter', () => {
         4_800,
       );
       assert.ok(committed.length >= 5, `rows per commit: ${committed.join(' ')}`);
+      assert.ok(
+        committed.every((rows) => rows <= 1_000),
+        `no group over maxBatchRecords: ${committed.join(' ')}`,
+      );
       const doubles = await db.withRead((r) =>
         r.all("SELECT key FROM events WHERE session_id = 'pipe' GROUP BY key HAVING count(*) > 1"),
       );

@@ -200,19 +200,16 @@ export class BatchWriter {
   private add(pending: Pending, batch: WriteBatch): void {
     const group = (this.open ??= new Group(this.committing?.lane === 0 ? 1 : 0));
     const buffer = this.buffers[group.lane];
+    group.pending.push(pending);
+    group.records += pending.size;
     try {
       if (buffer === undefined) throw new StoreError('the store was opened read-only');
       this.appendRows(group, buffer, batch);
     } catch (error) {
       // Half a row may be in the appender: the whole group goes, this write with it.
-      group.pending.push(pending);
-      group.records += pending.size;
       this.fail(group, asError(error));
       this.open = undefined;
-      return;
     }
-    group.pending.push(pending);
-    group.records += pending.size;
   }
 
   /**
