@@ -24,6 +24,8 @@ export interface ServeConfig {
   readonly retentionMs: number;
   /** How often the data older than `retentionMs` is deleted. */
   readonly pruneIntervalMs: number;
+  /** How long `/metrics` keeps a client series that gets no new points. */
+  readonly metricExpirationMs: number;
   /** Largest accepted request body, after decompression (OTLP: 413 / RESOURCE_EXHAUSTED above it). */
   readonly maxRequestBytes: number;
   /** Bytes that requests in flight may hold in memory together; above it requests get 503 / UNAVAILABLE. */
@@ -119,6 +121,14 @@ export const SERVE_SETTINGS: readonly SettingSpec[] = [
     kind: 'duration',
     help: 'how often to delete the data older than --retention',
     fallback: () => '1h',
+  },
+  {
+    key: 'metricExpirationMs',
+    flag: 'metric-expiration',
+    env: 'CCMON_METRIC_EXPIRATION',
+    kind: 'duration',
+    help: 'how long /metrics keeps a series that gets no new points (it comes back with its whole total)',
+    fallback: () => '24h',
   },
   {
     key: 'maxRequestBytes',

@@ -17,6 +17,9 @@ const T0 = Date.UTC(2026, 0, 5, 9) * 1000;
 const MIN = 60_000_000;
 const RES = { 'service.name': 'claude-code', 'service.version': '2.1.197', 'os.type': 'linux' };
 const COST = 'claude_code_cost_usage_USD_total';
+const HOUR_MS = 3_600_000;
+/** A clock an hour after T0 (the points' times are in the past), series expiring after a day. */
+const CLOCK = { expireAfterMs: 24 * HOUR_MS, now: () => T0 / 1000 + HOUR_MS };
 
 function cost(session: string, value: number, minute: number): PointSpec {
   return {
@@ -56,7 +59,7 @@ describe('ClaudeSeries: cumulative series from the stored deltas', () => {
   it('sums every delta of a series and labels it as the Collector does', async () => {
     await write([cost('a', 0.5, 0), cost('b', 1, 0)]);
     await write([cost('a', 0.25, 1)]);
-    const series = new ClaudeSeries(db);
+    const series = new ClaudeSeries(db, CLOCK);
     await series.refresh();
     assert.equal(valueOf(series, COST, 'a'), 0.75);
     assert.equal(valueOf(series, COST, 'b'), 1);
@@ -76,7 +79,7 @@ describe('ClaudeSeries: cumulative series from the stored deltas', () => {
   });
 
   it('reads only what was stored since the last refresh, whatever its time', async () => {
-    const series = new ClaudeSeries(db);
+    const series = new ClaudeSeries(db, CLOCK);
     await series.refresh();
     // A point from before everything stored so far (a client with a slow clock) is still new.
     await write([cost('a', 0.125, -600)]);
@@ -88,14 +91,14 @@ describe('ClaudeSeries: cumulative series from the stored deltas', () => {
   });
 
   it('is rebuilt from the store by a new instance (a restart)', async () => {
-    const again = new ClaudeSeries(db);
+    const again = new ClaudeSeries(db, CLOCK);
     await again.refresh();
     assert.equal(valueOf(again, COST, 'a'), 0.875);
     assert.equal(valueOf(again, COST, 'b'), 1);
   });
 
   it('recomputes when rows are deleted under it, never lowering a series or dropping it', async () => {
-    const series = new ClaudeSeries(db);
+    const series = new ClaudeSeries(db, CLOCK);
     await series.refresh();
     await write([cost('c', 2, 5)]);
     await series.refresh();
@@ -115,12 +118,54 @@ describe('ClaudeSeries: cumulative series from the stored deltas', () => {
   });
 
   it('keeps series of different resources apart only where their labels differ', async () => {
-    const series = new ClaudeSeries(db);
+    const series = new ClaudeSeries(db, CLOCK);
     // Same point attributes, different os.version: one Prometheus series, the sum of both.
     await write([cost('e', 1, 8)], { ...RES, 'os.version': '1' });
     await write([cost('e', 2, 8)], { ...RES, 'os.version': '2' });
     await series.refresh();
     assert.equal(valueOf(series, COST, 'e'), 3);
+  });
+
+  it('drops a series without new points after the expiry, and brings it back with its whole total', async () => {
+    let nowMs = T0 / 1000 + 20 * 60_000;
+    const series = new ClaudeSeries(db, { expireAfterMs: HOUR_MS, now: () => nowMs });
+    await write([cost('x1', 1, 10), cost('x2', 2, 10)]);
+    await series.refresh();
+    assert.equal(valueOf(series, COST, 'x1'), 1);
+    const before = series.seriesCount;
+
+    // x1 keeps getting points; x2 falls silent for longer than the expiry.
+    nowMs += 40 * 60_000;
+    await write([cost('x1', 1, 50)]);
+    await series.refresh();
+    nowMs += 40 * 60_000;
+    await write([cost('x1', 1, 90)]);
+    await series.refresh();
+    assert.equal(valueOf(series, COST, 'x1'), 3);
+    assert.equal(valueOf(series, COST, 'x2'), undefined, 'x2 expired');
+    assert.ok(series.expired >= 1);
+    assert.ok(series.seriesCount < before, `${series.seriesCount} series after, ${before} before`);
+
+    // A point for x2 brings it back with everything stored for it, not just the new point.
+    nowMs += 10 * 60_000;
+    await write([cost('x2', 0.5, 100)]);
+    const info = await series.refresh();
+    assert.equal(info.rebuilt, false);
+    assert.equal(valueOf(series, COST, 'x2'), 2.5);
+    assert.equal(valueOf(series, COST, 'x1'), 3);
+  });
+
+  it('loads at start only the series with points within the expiry, the others come back whole', async () => {
+    // Stored so far: points up to T0 + 100 minutes. A restart three hours later, a one-hour expiry.
+    const nowMs = T0 / 1000 + 180 * 60_000;
+    const series = new ClaudeSeries(db, { expireAfterMs: HOUR_MS, now: () => nowMs });
+    await series.refresh();
+    assert.equal(series.seriesCount, 0);
+    assert.ok(series.expired > 0);
+    await write([cost('a', 0.125, 170)]);
+    await series.refresh();
+    assert.equal(valueOf(series, COST, 'a'), 1);
+    assert.equal(series.seriesCount, 1);
   });
 
   it('renders text that promtool accepts, with the health figures', async () => {
@@ -140,18 +185,22 @@ describe('ClaudeSeries: cumulative series from the stored deltas', () => {
         attrs: { 'session.id': 'a', type: 'input', note: 'say "hi"\\\n' },
       },
     ]);
-    const exposition = prometheusExposition(db, {
-      version: '0.0.0-test',
-      startedAtMs: Date.now(),
-      stats,
-      commits,
-      queuedRecords: () => 0,
-      inflightBytes: () => 0,
-      inflightLimitBytes: 1024,
-      storeDiskBytes: () => db.diskBytes(),
-      storeMemoryBytes: () => db.memoryBytes(),
-      storeMemoryLimitBytes: 64 * 1024 * 1024,
-    });
+    const exposition = prometheusExposition(
+      db,
+      {
+        version: '0.0.0-test',
+        startedAtMs: Date.now(),
+        stats,
+        commits,
+        queuedRecords: () => 0,
+        inflightBytes: () => 0,
+        inflightLimitBytes: 1024,
+        storeDiskBytes: () => db.diskBytes(),
+        storeMemoryBytes: () => db.memoryBytes(),
+        storeMemoryLimitBytes: 64 * 1024 * 1024,
+      },
+      CLOCK,
+    );
     const text = await exposition.render();
     const result = await checkMetrics(text);
     assert.equal(result.output, '', text);

@@ -31,6 +31,8 @@ interface SeriesValue {
   value: number;
   /** end of the newest point (µs): gauges keep the newest value */
   lastEndUs: number;
+  /** when the series last got a point (ms): it expires `expireAfterMs` later */
+  seenMs: number;
   /** the exposition line, kept until the value changes (formatting every series on every scrape is slow) */
   line?: string | undefined;
 }
@@ -52,21 +54,42 @@ interface Placement {
   readonly labelKey: string;
 }
 
+export interface ClaudeSeriesOptions {
+  /** how long a series without new points stays exposed (and in memory) */
+  readonly expireAfterMs: number;
+  /** the clock, in ms (tests move it) */
+  readonly now?: () => number;
+}
+
+/** The Collector's exporter default is 5 minutes; ccmon's deployments use a day (see deploy/settings). */
+export const DEFAULT_EXPIRE_AFTER_MS = 24 * 3_600_000;
+
+// Series keys per look-up of expired series' earlier rows: keeps each IN list a small statement.
+const PRIOR_LOOKUP_CHUNK = 1_000;
+const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export interface RefreshInfo {
   readonly durationMs: number;
   readonly groups: number;
   readonly rebuilt: boolean;
 }
 
-// One row per stored series among the new rows. The series key fixes the metric, scope and attributes,
-// so any_value() of them is the value.
-const NEW_ROWS_SQL = `
+// One row per stored series among the rows chosen. The series key fixes the metric, scope and
+// attributes, so any_value() of them is the value.
+const seriesTotals = (where: string) => `
 SELECT series_key::VARCHAR AS series, metric, unit, kind, monotonic, scope_name,
   any_value(attributes)::VARCHAR AS attributes, any_value(resource)::VARCHAR AS resource,
   sum(value) AS total, arg_max(value, end_time) AS last_value, epoch_us(max(end_time)) AS last_end_us,
   max(rowid) AS max_rowid
-FROM points WHERE rowid > ?
+FROM points WHERE ${where}
 GROUP BY series_key, metric, unit, kind, monotonic, scope_name`;
+
+const NEW_ROWS_SQL = seriesTotals('rowid > ?');
+
+// What given series had up to a row number: an expired series coming back. The keys are UUID texts
+// (checked against UUID_TEXT), so they can stand in the statement.
+const PRIOR_ROWS_SQL = (keys: readonly string[]) =>
+  seriesTotals(`rowid <= ? AND series_key IN (${keys.map((k) => `'${k}'`).join(', ')})`);
 
 export class ClaudeSeries {
   private families = new Map<string, Family>();
@@ -78,8 +101,18 @@ export class ClaudeSeries {
   private last: RefreshInfo = { durationMs: 0, groups: 0, rebuilt: false };
   /** stored series left out because their family name is taken by a family of another type */
   private readonly conflicting = new Set<string>();
+  /** series dropped for want of new points (or never loaded, being older than the expiry) */
+  private expiredCount = 0;
+  private readonly expireAfterMs: number;
+  private readonly now: () => number;
 
-  constructor(private readonly db: ReadSource) {}
+  constructor(
+    private readonly db: ReadSource,
+    options: ClaudeSeriesOptions = { expireAfterMs: DEFAULT_EXPIRE_AFTER_MS },
+  ) {
+    this.expireAfterMs = options.expireAfterMs;
+    this.now = options.now ?? Date.now;
+  }
 
   /** Reads what was stored since the last refresh. Concurrent callers share one queued refresh. */
   refresh(): Promise<RefreshInfo> {
@@ -99,6 +132,10 @@ export class ClaudeSeries {
 
   get conflicts(): number {
     return this.conflicting.size;
+  }
+
+  get expired(): number {
+    return this.expiredCount;
   }
 
   get seriesCount(): number {
@@ -142,28 +179,37 @@ export class ClaudeSeries {
 
   private async refreshOnce(): Promise<RefreshInfo> {
     const started = performance.now();
-    const { rows, anchored, newWatermark, newAnchor } = await this.db.withRead((db) => this.read(db));
+    const nowMs = this.now();
+    const { rows, prior, anchored, newWatermark, newAnchor } = await this.db.withRead((db) => this.read(db));
     let rebuilt = false;
     if (anchored) {
-      for (const row of rows) this.add(this.families, row);
+      // An expired series' earlier rows first, so that its new ones add to its whole total.
+      for (const row of prior) this.add(this.families, row, nowMs);
+      for (const row of rows) this.add(this.families, row, nowMs);
     } else {
       // The rows were renumbered (or the last one seen was deleted): `rows` holds the whole store.
+      // Their points count from their own time, so sessions that ended long ago stay expired.
       const fresh = new Map<string, Family>();
-      for (const row of rows) this.add(fresh, row);
+      for (const row of rows) this.add(fresh, row, Math.min(nowMs, Number(row.last_end_us) / 1000));
       this.keepLarger(fresh);
       this.families = fresh;
       rebuilt = this.watermark >= 0n;
     }
+    this.expire(nowMs);
     this.watermark = newWatermark;
     this.anchorKey = newAnchor;
     this.last = { durationMs: performance.now() - started, groups: rows.length, rebuilt };
     return this.last;
   }
 
-  /** The new rows and the new anchor, in one transaction so they see the same store. */
-  private async read(
-    db: ReadDb,
-  ): Promise<{ rows: Row[]; anchored: boolean; newWatermark: bigint; newAnchor: string | undefined }> {
+  /** The new rows, the earlier rows of expired series among them and the new anchor, in one transaction. */
+  private async read(db: ReadDb): Promise<{
+    rows: Row[];
+    prior: Row[];
+    anchored: boolean;
+    newWatermark: bigint;
+    newAnchor: string | undefined;
+  }> {
     await db.all('BEGIN TRANSACTION');
     try {
       let anchored = this.watermark >= 0n;
@@ -174,6 +220,7 @@ export class ClaudeSeries {
         anchored = row !== undefined && row.key === this.anchorKey;
       }
       const rows = await db.all(NEW_ROWS_SQL, [anchored ? this.watermark : -1n]);
+      const prior = anchored ? await this.priorRows(db, rows) : [];
       let newWatermark = anchored ? this.watermark : -1n;
       for (const row of rows) {
         const id = BigInt(row.max_rowid as bigint | number);
@@ -184,14 +231,54 @@ export class ClaudeSeries {
         const [row] = await db.all('SELECT key::VARCHAR AS key FROM points WHERE rowid = ?', [newWatermark]);
         newAnchor = row === undefined ? undefined : String(row.key);
       }
-      return { rows, anchored, newWatermark, newAnchor };
+      return { rows, prior, anchored, newWatermark, newAnchor };
     } finally {
       // Never leave the pooled connection inside a transaction.
       await db.all('COMMIT').catch(() => db.all('ROLLBACK').catch(() => undefined));
     }
   }
 
-  private add(families: Map<string, Family>, row: Row): void {
+  /**
+   * What was stored up to the watermark for the new rows' series that are not exposed: an expired
+   * series coming back. Looked up only once something has expired: until then, absent means new.
+   */
+  private async priorRows(db: ReadDb, rows: readonly Row[]): Promise<Row[]> {
+    if (this.expiredCount === 0) return [];
+    const absent = new Set<string>();
+    for (const row of rows) {
+      const place = this.place(row);
+      const series = String(row.series);
+      const exposed = this.families.get(place.family)?.series.has(place.labelKey) === true;
+      if (!exposed && UUID_TEXT.test(series)) absent.add(series);
+    }
+    const keys = [...absent];
+    const prior: Row[] = [];
+    for (let i = 0; i < keys.length; i += PRIOR_LOOKUP_CHUNK) {
+      const chunk = keys.slice(i, i + PRIOR_LOOKUP_CHUNK);
+      prior.push(...(await db.all(PRIOR_ROWS_SQL(chunk), [this.watermark])));
+    }
+    return prior;
+  }
+
+  /** Drops the series that got no point for `expireAfterMs`, and the cached placements leading to them. */
+  private expire(nowMs: number): void {
+    const horizon = nowMs - this.expireAfterMs;
+    for (const [name, family] of this.families) {
+      for (const [key, value] of family.series) {
+        if (value.seenMs >= horizon) continue;
+        family.series.delete(key);
+        family.order = undefined;
+        this.expiredCount++;
+      }
+      if (family.series.size === 0) this.families.delete(name);
+    }
+    for (const [cacheKey, place] of this.placements) {
+      if (this.families.get(place.family)?.series.has(place.labelKey) !== true)
+        this.placements.delete(cacheKey);
+    }
+  }
+
+  private add(families: Map<string, Family>, row: Row, seenMs: number): void {
     const place = this.place(row);
     let family = families.get(place.family);
     if (family === undefined) {
@@ -210,8 +297,12 @@ export class ClaudeSeries {
         labels: place.labels,
         value: Number(gaugeValue ? row.last_value : row.total),
         lastEndUs,
+        seenMs,
       });
-    } else if (gaugeValue) {
+      return;
+    }
+    existing.seenMs = Math.max(existing.seenMs, seenMs);
+    if (gaugeValue) {
       if (lastEndUs >= existing.lastEndUs) {
         existing.value = Number(row.last_value);
         existing.lastEndUs = lastEndUs;
@@ -224,7 +315,7 @@ export class ClaudeSeries {
     }
   }
 
-  /** After a rebuild: sums never go below what Prometheus already saw; vanished series stay. */
+  /** After a rebuild: sums never go below what Prometheus already saw; vanished series stay until they expire. */
   private keepLarger(fresh: Map<string, Family>): void {
     for (const [name, old] of this.families) {
       const family = fresh.get(name);
@@ -238,7 +329,10 @@ export class ClaudeSeries {
         if (now === undefined) {
           family.series.set(key, value);
           family.order = undefined;
-        } else if (family.type === 'counter' && value.value > now.value) {
+          continue;
+        }
+        now.seenMs = Math.max(now.seenMs, value.seenMs);
+        if (family.type === 'counter' && value.value > now.value) {
           now.value = value.value;
           now.line = undefined;
         }

@@ -1,5 +1,5 @@
 import { healthFamilies, type HealthSources } from './ccmon-health.js';
-import { ClaudeSeries, type ReadSource } from './claude-series.js';
+import { ClaudeSeries, type ClaudeSeriesOptions, type ReadSource } from './claude-series.js';
 import type { MetricFamily } from './prometheus-text.js';
 import { renderText } from './prometheus-text.js';
 
@@ -32,9 +32,15 @@ export class PrometheusExposition {
     return [
       {
         name: 'ccmon_metrics_series',
-        help: 'Series of client metrics exposed on /metrics (they never expire).',
+        help: 'Series of client metrics exposed on /metrics.',
         type: 'gauge',
         samples: [{ labels: {}, value: this.series.seriesCount }],
+      },
+      {
+        name: 'ccmon_metrics_expired_series_total',
+        help: 'Series of client metrics dropped from /metrics after getting no new points for --metric-expiration.',
+        type: 'counter',
+        samples: [{ labels: {}, value: this.series.expired }],
       },
       {
         name: 'ccmon_metrics_refresh_seconds',
@@ -59,6 +65,10 @@ export class PrometheusExposition {
 }
 
 /** The exposition of a running ccmon: its store's series and its health figures. */
-export function prometheusExposition(db: ReadSource, health: HealthSources): PrometheusExposition {
-  return new PrometheusExposition(new ClaudeSeries(db), () => healthFamilies(health));
+export function prometheusExposition(
+  db: ReadSource,
+  health: HealthSources,
+  options?: ClaudeSeriesOptions,
+): PrometheusExposition {
+  return new PrometheusExposition(new ClaudeSeries(db, options), () => healthFamilies(health));
 }
