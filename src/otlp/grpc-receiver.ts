@@ -21,6 +21,17 @@ const SERVICES: Record<Signal, string> = {
 
 const identity = (buffer: Buffer): Buffer => buffer;
 
+/**
+ * A request's bytes in a box that the handler empties once they are decoded: grpc-js keeps the
+ * deserialized request until the call is answered, after the commit; the bytes themselves are then
+ * freed young instead of waiting, promoted, for a full collection.
+ */
+const EMPTY = Buffer.alloc(0);
+
+interface RequestBytes {
+  bytes: Buffer | undefined;
+}
+
 /** Messages stay raw bytes through grpc-js: decoding happens in Ingest, so a bad message is INVALID_ARGUMENT. */
 function service(signal: Signal): ServiceDefinition {
   return {
@@ -29,7 +40,7 @@ function service(signal: Signal): ServiceDefinition {
       requestStream: false,
       responseStream: false,
       requestSerialize: identity,
-      requestDeserialize: identity,
+      requestDeserialize: (bytes: Buffer): RequestBytes => ({ bytes }),
       responseSerialize: identity,
       responseDeserialize: identity,
     },
@@ -63,7 +74,7 @@ export function createOtlpGrpcServer(options: ReceiverOptions, idleMs: number = 
   });
   for (const signal of ['metrics', 'logs', 'traces'] as const) {
     server.addService(service(signal), {
-      Export: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
+      Export: (call: ServerUnaryCall<RequestBytes, Buffer>, callback: sendUnaryData<Buffer>) => {
         void handle(signal, call, callback, options);
       },
     });
@@ -73,11 +84,11 @@ export function createOtlpGrpcServer(options: ReceiverOptions, idleMs: number = 
 
 async function handle(
   signal: Signal,
-  call: ServerUnaryCall<Buffer, Buffer>,
+  call: ServerUnaryCall<RequestBytes, Buffer>,
   callback: sendUnaryData<Buffer>,
   options: ReceiverOptions,
 ): Promise<void> {
-  const size = call.request.length;
+  const size = call.request.bytes?.length ?? 0;
   let reserved = 0;
   try {
     const auth = call.metadata.get('authorization')[0];
@@ -88,7 +99,9 @@ async function handle(
       throw new IngestError('overloaded', 'too many requests in flight: retry later', options.retryAfterMs);
     }
     reserved = size;
-    const partial = await options.ingest.export('grpc', signal, 'proto', call.request);
+    const answered = options.ingest.export('grpc', signal, 'proto', call.request.bytes ?? EMPTY);
+    call.request.bytes = undefined;
+    const partial = await answered;
     callback(null, Buffer.from(encodeExportResponse(signal, partial, 'proto')));
   } catch (error) {
     callback(toServiceError(error));

@@ -7,7 +7,7 @@ import { encodeExportResponse, encodeStatus } from './encode.js';
 import { IngestError } from './ingest-error.js';
 import type { Format, ReceiverOptions } from './ingest.js';
 import { REFUSALS } from './status.js';
-import type { Signal } from './types.js';
+import type { PartialSuccess, Signal } from './types.js';
 
 const PATHS: Record<string, Signal> = {
   '/v1/metrics': 'metrics',
@@ -58,8 +58,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Receiv
         `unsupported Content-Type "${req.headers['content-type'] ?? ''}": use application/x-protobuf or application/json`,
       );
     }
-    const body = await readBody(req, options, reserved);
-    const partial = await options.ingest.export('http', signal, format, body);
+    const partial = await readAndExport(req, options, reserved, signal, format);
     send(res, 200, format, encodeExportResponse(signal, partial, format));
   } catch (error) {
     const refusal =
@@ -85,6 +84,18 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Receiv
   } finally {
     options.budget.release(reserved.bytes);
   }
+}
+
+/** A function of its own so that no suspended frame holds the body while its records commit. */
+async function readAndExport(
+  req: IncomingMessage,
+  options: ReceiverOptions,
+  reserved: { bytes: number },
+  signal: Signal,
+  format: Format,
+): Promise<PartialSuccess | undefined> {
+  const body = await readBody(req, options, reserved);
+  return options.ingest.export('http', signal, format, body);
 }
 
 function mediaType(header: string | undefined): string {
@@ -141,9 +152,17 @@ function readBody(
     const fail = (error: IngestError): void => {
       if (failed) return;
       failed = true;
+      chunks.length = 0;
       decoder?.destroy();
       req.unpipe();
       reject(error);
+    };
+    // The listeners below stay on `req` until it is answered, after the commit: they must not keep
+    // the chunks alive that long.
+    const finish = (): void => {
+      const body = Buffer.concat(chunks);
+      chunks.length = 0;
+      resolve(body);
     };
     const reserve = (n: number): boolean => {
       if (!options.budget.tryReserve(n)) {
@@ -170,13 +189,13 @@ function readBody(
     });
     req.on('end', () => {
       if (failed) return;
-      if (decoder === undefined) resolve(Buffer.concat(chunks));
+      if (decoder === undefined) finish();
       else decoder.end();
     });
     req.on('error', () => fail(new IngestError('invalid', 'the request was cut off')));
     decoder?.on('data', onOutput);
     decoder?.on('end', () => {
-      if (!failed) resolve(Buffer.concat(chunks));
+      if (!failed) finish();
     });
     decoder?.on('error', () => fail(new IngestError('invalid', `the body is not valid ${encoding} data`)));
   });
