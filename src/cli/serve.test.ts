@@ -69,6 +69,19 @@ describe('--retention and --prune-interval', () => {
     assert.equal(resolveServeConfig({ pruneIntervalMs: '30s' }, {}, file).pruneIntervalMs, 30_000);
   });
 
+  it('expire /metrics series after a day without points by default, up to 24 days', () => {
+    assert.equal(resolve({}).metricExpirationMs, DAY_MS);
+    assert.equal(resolve({}, { CCMON_METRIC_EXPIRATION: '7d' }).metricExpirationMs, 7 * DAY_MS);
+    assert.equal(resolve({ metricExpirationMs: '90m' }).metricExpirationMs, 90 * 60_000);
+    for (const bad of ['never', '25d', '0s']) {
+      assert.throws(
+        () => resolve({ metricExpirationMs: bad }),
+        /--metric-expiration \/ CCMON_METRIC_EXPIRATION/,
+        bad,
+      );
+    }
+  });
+
   it('refuse what they cannot use, naming the setting', () => {
     for (const bad of ['', 'forever', '12x', '-5d', '1.5', '30s', '0m']) {
       assert.throws(() => resolve({ retentionMs: bad }), /--retention \/ CCMON_RETENTION/, bad);
