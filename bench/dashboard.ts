@@ -28,6 +28,9 @@ import { tempDir } from '../test/support/server.js';
 import { decodeLogsRequestJson, decodeMetricsRequestJson } from '../src/otlp/decode-json.js';
 import { claudeLogsRequest, claudeMetricsRequest } from '../test/support/otlp-encode.js';
 import { dayOfTelemetry, teamUsers, type TeamShape } from './team-data.js';
+import { exitWithUsageIfAsked } from './usage.js';
+
+exitWithUsageIfAsked(import.meta.url);
 
 const { values } = parseArgs({
   options: {

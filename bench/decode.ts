@@ -1,6 +1,8 @@
-// Decoder throughput: a 100-point metrics export and a 100-record events export, as Claude Code sends
-// them, decoded over and over as OTLP/protobuf and as OTLP/JSON (JSON timed from the UTF-8 body, as the
-// receiver gets it). Run: npx tsx bench/decode.ts [seconds per case, default 1]
+/**
+ * Decoder throughput: a 100-point metrics export and a 100-record events export, as Claude Code sends
+ * them, decoded over and over as OTLP/protobuf and as OTLP/JSON (JSON timed from the UTF-8 body, as the
+ * receiver gets it). Run: npx tsx bench/decode.ts [seconds per case, default 1]
+ */
 import { decodeLogsRequestJson, decodeMetricsRequestJson } from '../src/otlp/decode-json.js';
 import { decodeLogsRequestProto, decodeMetricsRequestProto } from '../src/otlp/decode-proto.js';
 import {
@@ -9,6 +11,9 @@ import {
   encodeLogsProto,
   encodeMetricsProto,
 } from '../test/support/otlp-encode.js';
+import { exitWithUsageIfAsked } from './usage.js';
+
+exitWithUsageIfAsked(import.meta.url);
 
 const RECORDS = 100;
 const seconds = Number(process.argv[2] ?? 1) || 1;

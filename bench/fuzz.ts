@@ -4,6 +4,9 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { exitWithUsageIfAsked } from './usage.js';
+
+exitWithUsageIfAsked(import.meta.url);
 
 const runs = Number(process.argv[2] ?? 20_000);
 const files = ['fuzz.test.ts', 'fuzz-normalize.test.ts'].map((f) =>

@@ -34,6 +34,9 @@ import {
   type Signal,
   type StepResult,
 } from './load.js';
+import { exitWithUsageIfAsked } from './usage.js';
+
+exitWithUsageIfAsked(import.meta.url);
 
 const { values } = parseArgs({
   options: {

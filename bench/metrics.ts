@@ -15,6 +15,9 @@ import { BatchWriter } from '../src/store/writer.js';
 import { normalizeMetrics } from '../src/telemetry/normalize-metrics.js';
 import { metricsRequest, type PointSpec } from '../test/support/requests.js';
 import { tempDir } from '../test/support/server.js';
+import { exitWithUsageIfAsked } from './usage.js';
+
+exitWithUsageIfAsked(import.meta.url);
 
 const { values } = parseArgs({
   options: {

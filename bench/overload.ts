@@ -43,6 +43,9 @@ import {
   type Protocol,
   type Signal,
 } from './load.js';
+import { exitWithUsageIfAsked } from './usage.js';
+
+exitWithUsageIfAsked(import.meta.url);
 
 const { values } = parseArgs({
   options: {

@@ -19,6 +19,9 @@ import {
 } from '../test/support/browser.js';
 import { runSessions, type SessionSpec } from '../test/support/claude-sessions.js';
 import { startTestServer } from '../test/support/server.js';
+import { exitWithUsageIfAsked } from './usage.js';
+
+exitWithUsageIfAsked(import.meta.url);
 
 const { values } = parseArgs({ options: { out: { type: 'string', default: 'docs' } } });
 const out = values.out ?? 'docs';
