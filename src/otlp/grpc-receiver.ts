@@ -26,11 +26,11 @@ const identity = (buffer: Buffer): Buffer => buffer;
  * deserialized request until the call is answered, after the commit; the bytes themselves are then
  * freed young instead of waiting, promoted, for a full collection.
  */
-const EMPTY = Buffer.alloc(0);
-
 interface RequestBytes {
   bytes: Buffer | undefined;
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /** Messages stay raw bytes through grpc-js: decoding happens in Ingest, so a bad message is INVALID_ARGUMENT. */
 function service(signal: Signal): ServiceDefinition {
