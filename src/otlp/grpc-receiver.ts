@@ -11,7 +11,7 @@ import { encodeExportResponse, encodeStatus } from './encode.js';
 import { IngestError } from './ingest-error.js';
 import type { ReceiverOptions } from './ingest.js';
 import { REFUSALS } from './status.js';
-import type { Signal } from './types.js';
+import type { PartialSuccess, Signal } from './types.js';
 
 const SERVICES: Record<Signal, string> = {
   metrics: '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
@@ -88,7 +88,9 @@ async function handle(
   callback: sendUnaryData<Buffer>,
   options: ReceiverOptions,
 ): Promise<void> {
-  const size = call.request.bytes?.length ?? 0;
+  // `handle` awaits the commit, and V8 keeps its frame's temporaries meanwhile: the bytes are only
+  // touched in plain functions (byteLength, exportOnce), never here.
+  const size = byteLength(call.request);
   let reserved = 0;
   try {
     const auth = call.metadata.get('authorization')[0];
@@ -99,15 +101,28 @@ async function handle(
       throw new IngestError('overloaded', 'too many requests in flight: retry later', options.retryAfterMs);
     }
     reserved = size;
-    const answered = options.ingest.export('grpc', signal, 'proto', call.request.bytes ?? EMPTY);
-    call.request.bytes = undefined;
-    const partial = await answered;
+    const partial = await exportOnce(signal, call.request, options);
     callback(null, Buffer.from(encodeExportResponse(signal, partial, 'proto')));
   } catch (error) {
     callback(toServiceError(error));
   } finally {
     options.budget.release(reserved);
   }
+}
+
+function byteLength(request: RequestBytes): number {
+  return request.bytes?.length ?? 0;
+}
+
+/** Hands the request's bytes to Ingest and empties the box. */
+function exportOnce(
+  signal: Signal,
+  request: RequestBytes,
+  options: ReceiverOptions,
+): Promise<PartialSuccess | undefined> {
+  const bytes = request.bytes ?? EMPTY;
+  request.bytes = undefined;
+  return options.ingest.export('grpc', signal, 'proto', bytes);
 }
 
 function toServiceError(error: unknown): Partial<ServiceError> {

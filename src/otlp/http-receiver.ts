@@ -145,6 +145,13 @@ function readBody(
     );
   }
   return new Promise<Buffer>((resolve, reject) => {
+    // The listeners below stay on `req` until it is answered, after the commit. They must not keep
+    // the body alive that long: neither the chunks nor, through the resolving functions, the promise
+    // whose value it is. So both are let go of once the body is read.
+    let settle: { resolve: (body: Buffer) => void; reject: (error: IngestError) => void } | undefined = {
+      resolve,
+      reject,
+    };
     const chunks: Buffer[] = [];
     let wire = 0;
     let size = 0;
@@ -155,14 +162,14 @@ function readBody(
       chunks.length = 0;
       decoder?.destroy();
       req.unpipe();
-      reject(error);
+      settle?.reject(error);
+      settle = undefined;
     };
-    // The listeners below stay on `req` until it is answered, after the commit: they must not keep
-    // the chunks alive that long.
     const finish = (): void => {
       const body = Buffer.concat(chunks);
       chunks.length = 0;
-      resolve(body);
+      settle?.resolve(body);
+      settle = undefined;
     };
     const reserve = (n: number): boolean => {
       if (!options.budget.tryReserve(n)) {
