@@ -64,18 +64,23 @@ for (let minute = 0; minute < exports; minute++) {
 await writer.close();
 console.log(`store: ${written} points in ${SESSIONS * 5} series`);
 
-const exposition = prometheusExposition(db, {
-  version: 'bench',
-  startedAtMs: Date.now(),
-  stats: new IngestStats(),
-  commits: new CommitStats(),
-  queuedRecords: () => 0,
-  inflightBytes: () => 0,
-  inflightLimitBytes: 0,
-  storeDiskBytes: () => db.diskBytes(),
-  storeMemoryBytes: () => db.memoryBytes(),
-  storeMemoryLimitBytes: 0,
-});
+const exposition = prometheusExposition(
+  db,
+  {
+    version: 'bench',
+    startedAtMs: Date.now(),
+    stats: new IngestStats(),
+    commits: new CommitStats(),
+    queuedRecords: () => 0,
+    inflightBytes: () => 0,
+    inflightLimitBytes: 0,
+    storeDiskBytes: () => db.diskBytes(),
+    storeMemoryBytes: () => db.memoryBytes(),
+    storeMemoryLimitBytes: 0,
+  },
+  // The points are from 2026-01-01: the clock reads an hour after them, so no series has expired.
+  { expireAfterMs: 24 * 3_600_000, now: () => T0 / 1000 + (exports + 60) * 60_000 },
+);
 
 async function scrape(label: string): Promise<void> {
   const started = performance.now();

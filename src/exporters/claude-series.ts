@@ -1,4 +1,4 @@
-import type { ReadDb, Row } from '../store/database.js';
+import { listParam, type ReadDb, type Row } from '../store/database.js';
 import { CLAUDE_CODE_METRICS, prometheusMetricName } from '../telemetry/prometheus-names.js';
 import type { FamilyType, MetricFamily } from './prometheus-text.js';
 import { formatLabels, formatValue } from './prometheus-text.js';
@@ -61,13 +61,6 @@ export interface ClaudeSeriesOptions {
   readonly now?: () => number;
 }
 
-/** The Collector's exporter default is 5 minutes; ccmon's deployments use a day (see deploy/settings). */
-export const DEFAULT_EXPIRE_AFTER_MS = 24 * 3_600_000;
-
-// Series keys per look-up of expired series' earlier rows: keeps each IN list a small statement.
-const PRIOR_LOOKUP_CHUNK = 1_000;
-const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 export interface RefreshInfo {
   readonly durationMs: number;
   readonly groups: number;
@@ -86,10 +79,8 @@ GROUP BY series_key, metric, unit, kind, monotonic, scope_name`;
 
 const NEW_ROWS_SQL = seriesTotals('rowid > ?');
 
-// What given series had up to a row number: an expired series coming back. The keys are UUID texts
-// (checked against UUID_TEXT), so they can stand in the statement.
-const PRIOR_ROWS_SQL = (keys: readonly string[]) =>
-  seriesTotals(`rowid <= ? AND series_key IN (${keys.map((k) => `'${k}'`).join(', ')})`);
+// What given series (a list of keys) had up to a row number: an expired series coming back.
+const PRIOR_ROWS_SQL = seriesTotals('rowid <= ? AND series_key IN (SELECT unnest(?::UUID[]))');
 
 export class ClaudeSeries {
   private families = new Map<string, Family>();
@@ -108,7 +99,7 @@ export class ClaudeSeries {
 
   constructor(
     private readonly db: ReadSource,
-    options: ClaudeSeriesOptions = { expireAfterMs: DEFAULT_EXPIRE_AFTER_MS },
+    options: ClaudeSeriesOptions,
   ) {
     this.expireAfterMs = options.expireAfterMs;
     this.now = options.now ?? Date.now;
@@ -244,20 +235,13 @@ export class ClaudeSeries {
    */
   private async priorRows(db: ReadDb, rows: readonly Row[]): Promise<Row[]> {
     if (this.expiredCount === 0) return [];
-    const absent = new Set<string>();
+    const absent: string[] = [];
     for (const row of rows) {
       const place = this.place(row);
-      const series = String(row.series);
-      const exposed = this.families.get(place.family)?.series.has(place.labelKey) === true;
-      if (!exposed && UUID_TEXT.test(series)) absent.add(series);
+      if (this.families.get(place.family)?.series.has(place.labelKey) !== true)
+        absent.push(String(row.series));
     }
-    const keys = [...absent];
-    const prior: Row[] = [];
-    for (let i = 0; i < keys.length; i += PRIOR_LOOKUP_CHUNK) {
-      const chunk = keys.slice(i, i + PRIOR_LOOKUP_CHUNK);
-      prior.push(...(await db.all(PRIOR_ROWS_SQL(chunk), [this.watermark])));
-    }
-    return prior;
+    return absent.length === 0 ? [] : db.all(PRIOR_ROWS_SQL, [this.watermark, listParam(absent)]);
   }
 
   /** Drops the series that got no point for `expireAfterMs`, and the cached placements leading to them. */

@@ -68,7 +68,7 @@ export class PrometheusExposition {
 export function prometheusExposition(
   db: ReadSource,
   health: HealthSources,
-  options?: ClaudeSeriesOptions,
+  options: ClaudeSeriesOptions,
 ): PrometheusExposition {
   return new PrometheusExposition(new ClaudeSeries(db, options), () => healthFamilies(health));
 }

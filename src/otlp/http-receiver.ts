@@ -147,7 +147,7 @@ function readBody(
   return new Promise<Buffer>((resolve, reject) => {
     // The listeners below stay on `req` until it is answered, after the commit. They must not keep
     // the body alive that long: neither the chunks nor, through the resolving functions, the promise
-    // whose value it is. So both are let go of once the body is read.
+    // whose value it is. So both are let go of once the body is read or refused (`settle` undefined).
     let settle: { resolve: (body: Buffer) => void; reject: (error: IngestError) => void } | undefined = {
       resolve,
       reject,
@@ -155,21 +155,22 @@ function readBody(
     const chunks: Buffer[] = [];
     let wire = 0;
     let size = 0;
-    let failed = false;
     const fail = (error: IngestError): void => {
-      if (failed) return;
-      failed = true;
+      if (settle === undefined) return;
+      const { reject: refuse } = settle;
+      settle = undefined;
       chunks.length = 0;
       decoder?.destroy();
       req.unpipe();
-      settle?.reject(error);
-      settle = undefined;
+      refuse(error);
     };
     const finish = (): void => {
+      if (settle === undefined) return;
+      const { resolve: accept } = settle;
+      settle = undefined;
       const body = Buffer.concat(chunks);
       chunks.length = 0;
-      settle?.resolve(body);
-      settle = undefined;
+      accept(body);
     };
     const reserve = (n: number): boolean => {
       if (!options.budget.tryReserve(n)) {
@@ -180,14 +181,14 @@ function readBody(
       return true;
     };
     const onOutput = (chunk: Buffer): void => {
-      if (failed) return;
+      if (settle === undefined) return;
       size += chunk.length;
       if (size > options.maxRequestBytes) return fail(tooLarge(options.maxRequestBytes));
       if (!reserve(chunk.length)) return;
       chunks.push(chunk);
     };
     req.on('data', (chunk: Buffer) => {
-      if (failed) return;
+      if (settle === undefined) return;
       wire += chunk.length;
       if (wire > options.maxRequestBytes) return fail(tooLarge(options.maxRequestBytes));
       // Only what is kept counts against the budget: compressed chunks are dropped once inflated.
@@ -195,15 +196,13 @@ function readBody(
       else decoder.write(chunk);
     });
     req.on('end', () => {
-      if (failed) return;
+      if (settle === undefined) return;
       if (decoder === undefined) finish();
       else decoder.end();
     });
     req.on('error', () => fail(new IngestError('invalid', 'the request was cut off')));
     decoder?.on('data', onOutput);
-    decoder?.on('end', () => {
-      if (!failed) finish();
-    });
+    decoder?.on('end', finish);
     decoder?.on('error', () => fail(new IngestError('invalid', `the body is not valid ${encoding} data`)));
   });
 }

@@ -3,14 +3,12 @@ import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Client, credentials, Metadata } from '@grpc/grpc-js';
-import { collectGarbage } from '../../test/support/gc.js';
+import { collectGarbage, heldIngest } from '../../test/support/held-commits.js';
 import { claudeLogsRequest, encodeLogsProto } from '../../test/support/otlp-encode.js';
-import type { BatchWriter } from '../store/writer.js';
 import { bindGrpc, createOtlpGrpcServer } from './grpc-receiver.js';
 import { createOtlpHttpServer } from './http-receiver.js';
 import { InflightBudget } from './inflight.js';
-import { Ingest, type ReceiverOptions } from './ingest.js';
-import { IngestStats } from './stats.js';
+import type { ReceiverOptions } from './ingest.js';
 
 /**
  * Both receivers, in front of an Ingest whose commits the test holds back and which keeps a weak
@@ -19,13 +17,7 @@ import { IngestStats } from './stats.js';
  */
 describe('OTLP receivers, while a request waits for its commit', () => {
   const bodies: WeakRef<Uint8Array>[] = [];
-  const commits: (() => void)[] = [];
-  // Only the two members Ingest uses.
-  const writer = {
-    overload: undefined,
-    write: () => new Promise<void>((resolve) => commits.push(resolve)),
-  } as unknown as BatchWriter;
-  const ingest = new Ingest(writer, new IngestStats(), { dropContent: false, retryAfterMs: 1000 });
+  const { ingest, written, commitNext } = heldIngest();
   const decode = ingest.export.bind(ingest);
   ingest.export = (protocol, signal, format, body) => {
     bodies.push(new WeakRef(body));
@@ -56,12 +48,13 @@ describe('OTLP receivers, while a request waits for its commit', () => {
 
   /** Waits until the request's records are with the writer, then checks its body was collected. */
   async function checkReleased(answered: Promise<number>): Promise<void> {
-    while (commits.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (written.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     await collectGarbage();
     assert.equal(bodies.length, 1);
     assert.equal(bodies[0]?.deref(), undefined, 'the body was collected before the commit');
-    commits.shift()?.();
+    assert.ok(commitNext());
     bodies.length = 0;
+    written.length = 0;
     assert.equal(await answered, 0, 'the request was answered OK once committed');
   }
 

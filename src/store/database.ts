@@ -1,6 +1,12 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBConnection, DuckDBInstance, type DuckDBAppender, type DuckDBValue } from '@duckdb/node-api';
+import {
+  DuckDBConnection,
+  DuckDBInstance,
+  listValue,
+  type DuckDBAppender,
+  type DuckDBValue,
+} from '@duckdb/node-api';
 import { MIGRATIONS } from './migrations.js';
 
 export const STORE_FILE = 'ccmon.duckdb';
@@ -14,6 +20,11 @@ export class StoreLockedError extends StoreError {}
 
 export type Row = Record<string, unknown>;
 export type Params = readonly DuckDBValue[];
+
+/** A list bound as one parameter (`x IN (SELECT unnest(?::UUID[]))`): no statement built from values. */
+export function listParam(items: readonly string[]): DuckDBValue {
+  return listValue([...items]);
+}
 
 /** What a reader may do: run queries. */
 export interface ReadDb {
