@@ -80,11 +80,16 @@ export async function startServer(
       // Records wait for their commit as rows in DuckDB's appenders (native memory), not in the heap.
       // A group as large as the queue: a write that did not fit the open group would wait decoded, in
       // the heap. Queues of 5,000 instead of 10,000 saved no memory and lost a fifth of the closed-loop
-      // throughput (docs/benchmarks.md).
-      maxQueuedRecords: 10_000,
-      maxBatchRecords: 10_000,
+      // throughput; 20,000 instead of 10,000 took the HTTP protobuf events step at 23,438/s from 8.6%
+      // refused to 0.6% (docs/benchmarks.md).
+      maxQueuedRecords: 20_000,
+      maxBatchRecords: 20_000,
       // Under the one-second p99 that the benchmarks call healthy, with a commit's time on top.
       maxQueueDelayMs: 1_000,
+      // As the Collector's batch processor waits 200 ms by default: a DuckDB transaction costs some
+      // 3.5 ms of CPU whatever its size, which committing every few milliseconds under load spent again
+      // and again (the events knee per server core went from 11,500/s to 15,000-21,000/s).
+      minCommitIntervalMs: 200,
       onCommit: (records, ms) => commits.observe(records, ms),
     });
     const budget = new InflightBudget(config.maxInflightBytes);

@@ -234,6 +234,48 @@ describe('BatchWriter', () => {
     await slow.close();
   });
 
+  it(
+    'spaces commits: the first at once, later ones after the interval unless half a batch waits',
+    { timeout: 30_000 },
+    async () => {
+      const groups: number[] = [];
+      const spaced = await BatchWriter.create(db, {
+        maxQueuedRecords: 100,
+        maxBatchRecords: 10,
+        // Longer than the test: only the first commit, half a batch and closing may start a commit.
+        minCommitIntervalMs: 600_000,
+        onCommit: (rows) => groups.push(rows),
+      });
+      const make = (from: number, count: number) =>
+        normalizeMetrics(
+          metricsRequest(
+            RES,
+            Array.from({ length: count }, (_, i) => ({
+              metric: 'spaced.count',
+              value: 1,
+              startUs: T0 + from + i,
+              endUs: T0 + from + i + 1,
+              attrs: {},
+            })),
+          ),
+        ).records;
+      await spaced.write({ points: make(0, 1), events: [] });
+      assert.deepEqual(groups, [1], 'a write to an idle store commits at once');
+
+      let waited = false;
+      const second = spaced.write({ points: make(10, 1), events: [] }).then(() => (waited = true));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(waited, false, 'a write right after a commit waits for the interval');
+      await Promise.all([second, spaced.write({ points: make(20, 4), events: [] })]);
+      assert.deepEqual(groups, [1, 5], 'half a batch commits without waiting, as one group');
+
+      const last = spaced.write({ points: make(30, 1), events: [] });
+      await spaced.close();
+      await last;
+      assert.deepEqual(groups, [1, 5, 1], 'closing commits what waits');
+    },
+  );
+
   describe('appending the next group while one commits', () => {
     const sessionEvents = (session: string, from: number, count: number) =>
       normalizeLogs(

@@ -33,6 +33,13 @@ export interface WriterOptions {
    * commits on its own at 204,800 rows). Writes beyond it wait, decoded, for the next group.
    */
   readonly maxBatchRecords: number;
+  /**
+   * Least time between the starts of two commits. Each transaction costs DuckDB some 3.5 ms of CPU
+   * whatever its size (measured: a 1-row group 3.6 ms, a 100-row group 4.8 ms), so committing as soon
+   * as the previous commit ends spends most of the CPU on that fixed cost at moderate rates. A write
+   * that finds the store idle for longer still commits at once. Default 0: no wait.
+   */
+  readonly minCommitIntervalMs?: number;
   /** Identity keys kept in memory per table to find re-sends without reading the table. */
   readonly maxIndexedKeys?: number;
   /** The clock queue delays are measured with (tests set it). */
@@ -111,6 +118,10 @@ export class BatchWriter {
   private queued = 0;
   private running: Promise<void> | undefined;
   private closing = false;
+  /** When the last commit started (performance.now()), for minCommitIntervalMs. */
+  private lastCommitAt = -Infinity;
+  /** Ends the wait between commits early. */
+  private wake: (() => void) | undefined;
   /** Committed state of every cumulative series. */
   private readonly series = new Map<string, SeriesState>();
 
@@ -175,6 +186,7 @@ export class BatchWriter {
   /** Finishes every queued write, then refuses new ones. */
   async close(): Promise<void> {
     this.closing = true;
+    this.wake?.();
     await this.running;
   }
 
@@ -210,6 +222,7 @@ export class BatchWriter {
       this.fail(group, asError(error));
       this.open = undefined;
     }
+    if (this.open === undefined || this.halfFull()) this.wake?.();
   }
 
   /**
@@ -261,11 +274,15 @@ export class BatchWriter {
     // Yield once so that requests decoded in the same tick join this group.
     await new Promise((resolve) => setImmediate(resolve));
     while (this.open !== undefined) {
+      await this.spaceCommits();
       const group = this.open;
+      // A write whose rows failed to append drops the open group, maybe during that wait.
+      if (group === undefined) break;
       this.open = undefined;
       this.committing = group;
       this.admitWaiting();
       const started = performance.now();
+      this.lastCommitAt = started;
       const error = await this.commit(group).then(
         () => undefined,
         (e: unknown) => asError(e),
@@ -286,6 +303,27 @@ export class BatchWriter {
       }
     }
     this.running = undefined;
+  }
+
+  /**
+   * Waits until minCommitIntervalMs has passed since the last commit started, or the open group holds
+   * half a batch (a full queue would refuse writes), or the writer closes.
+   */
+  private async spaceCommits(): Promise<void> {
+    const wait = this.lastCommitAt + (this.options.minCommitIntervalMs ?? 0) - performance.now();
+    if (wait <= 0 || this.closing || this.halfFull()) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.wake?.(), wait);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+    });
+  }
+
+  private halfFull(): boolean {
+    return (this.open?.records ?? 0) >= this.options.maxBatchRecords / 2;
   }
 
   /** Moves writes that waited for room into the open group, as many as fit. */
