@@ -8,6 +8,7 @@ import { normalizeLogs } from '../telemetry/normalize-logs.js';
 import { normalizeMetrics } from '../telemetry/normalize-metrics.js';
 import { logsRequest, metricsRequest } from '../../test/support/requests.js';
 import { Database } from './database.js';
+import { SECOND_COST } from './key-index.js';
 import { BatchWriter } from './writer.js';
 
 const T0 = Date.UTC(2026, 0, 5, 9) * 1000;
@@ -144,11 +145,12 @@ describe('BatchWriter', () => {
         (await db.withRead((r) => r.all("SELECT count(*) AS n FROM events WHERE session_id = 'resend'")))[0]
           ?.n,
       );
-    // A budget of 3 keys: the oldest minutes leave memory and their re-sends are checked in the table.
+    // A budget of 3 keys, each in a second of its own: the oldest seconds leave memory and their re-sends
+    // are checked in the table.
     const tiny = await BatchWriter.create(db, {
       maxQueuedRecords: 1_000,
       maxBatchRecords: 1_000,
-      maxIndexedKeys: 3,
+      keyIndexBudget: 3 * (1 + SECOND_COST),
     });
     await tiny.write({ points: [], events: events(100, 6) });
     await tiny.write({ points: [], events: events(100, 6) });
@@ -159,7 +161,7 @@ describe('BatchWriter', () => {
     const restarted = await BatchWriter.create(db, {
       maxQueuedRecords: 1_000,
       maxBatchRecords: 1_000,
-      maxIndexedKeys: 3,
+      keyIndexBudget: 3 * (1 + SECOND_COST),
     });
     await restarted.write({ points: [], events: events(100, 10) });
     assert.equal(await stored(), 10);

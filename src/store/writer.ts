@@ -40,8 +40,11 @@ export interface WriterOptions {
    * that finds the store idle for longer still commits at once. Default 0: no wait.
    */
   readonly minCommitIntervalMs?: number;
-  /** Identity keys kept in memory per table to find re-sends without reading the table. */
-  readonly maxIndexedKeys?: number;
+  /**
+   * The memory budget of each table's key index (which finds re-sends without reading the table), in
+   * keys; each second of row time held costs SECOND_COST keys more.
+   */
+  readonly keyIndexBudget?: number;
   /** The clock queue delays are measured with (tests set it). */
   readonly now?: () => number;
   /**
@@ -52,12 +55,15 @@ export interface WriterOptions {
 }
 
 /**
- * About 40 bytes each (measured): some 16 MB for both tables; at the most ccmon can take, about 13 s of history
- * (a re-send older than that is checked against the table instead), at a team's rate hours.
+ * 10-13 bytes a key (measured): some 25 MB for both tables when full. At 20,000 records/s that is
+ * about 50 s of history (a re-send older than that is checked against the table instead), at a
+ * team's rate hours.
  */
-const DEFAULT_INDEXED_KEYS = 200_000;
-/** How much recent history a restart loads back into the key index. */
+const DEFAULT_KEY_INDEX_BUDGET = 1_000_000;
+/** How much recent history a restart loads back into the key index: at most 10 minutes... */
 const RELOAD_US = 10 * 60_000_000;
+/** ...and 200,000 keys: they come back as row objects, all at once, while the server starts. */
+const RELOAD_KEYS = 200_000;
 const MAX_BATCH_RECORDS = 100_000;
 
 /** The tables each writer connection appends to ahead of its transaction (RowBuffer), in flush order. */
@@ -136,7 +142,7 @@ export class BatchWriter {
   static async create(db: Database, options: WriterOptions): Promise<BatchWriter> {
     if (options.maxBatchRecords > MAX_BATCH_RECORDS)
       throw new StoreError(`maxBatchRecords is at most ${MAX_BATCH_RECORDS}`);
-    const maxKeys = options.maxIndexedKeys ?? DEFAULT_INDEXED_KEYS;
+    const maxKeys = options.keyIndexBudget ?? DEFAULT_KEY_INDEX_BUDGET;
     const [pointKeys, eventKeys] = await db.withRead((r) =>
       Promise.all([
         loadKeyIndex(r, 'points', 'end_time', maxKeys),
@@ -377,7 +383,7 @@ function widen(span: Span | undefined, us: number): Span {
 }
 
 /**
- * The key index of a table, loaded with the keys of its most recent rows (up to the budget), so that
+ * The key index of a table, loaded with the keys of its most recent rows (up to RELOAD_KEYS), so that
  * a client re-sending after a restart is still deduplicated in memory.
  */
 async function loadKeyIndex(
@@ -388,16 +394,18 @@ async function loadKeyIndex(
 ): Promise<KeyIndex> {
   const [latest] = await db.all(`SELECT epoch_us(max(${timeColumn})) AS t FROM ${table}`);
   if (latest?.t === null || latest?.t === undefined) return new KeyIndex(-Infinity, maxKeys);
+  const limit = Math.min(maxKeys, RELOAD_KEYS);
   const rows = await db.all(
     `SELECT key::VARCHAR AS k, epoch_us(${timeColumn}) AS t FROM ${table}
-     WHERE ${timeColumn} > make_timestamp(?::BIGINT) ORDER BY ${timeColumn} DESC LIMIT ${maxKeys + 1}`,
+     WHERE ${timeColumn} > make_timestamp(?::BIGINT) ORDER BY ${timeColumn} DESC LIMIT ${limit + 1}`,
     [BigInt(Number(latest.t) - RELOAD_US)],
   );
   // When the budget cuts the recent rows short, the horizon is the oldest row that was loaded: its
-  // minute may be incomplete, so it is left to the table.
-  const oldest = rows.length > maxKeys ? Number(rows.at(-1)?.t) : Number(latest.t) - RELOAD_US;
+  // second may be incomplete, so it is left to the table.
+  const oldest = rows.length > limit ? Number(rows.at(-1)?.t) : Number(latest.t) - RELOAD_US;
   const index = new KeyIndex(oldest, maxKeys);
   for (const row of rows) index.add(String(row.k), Number(row.t));
+  index.trim();
   return index;
 }
 
