@@ -1,6 +1,14 @@
 import type { ReadDb, Row } from '../store/database.js';
 import { allOf, filterSql, rangeSql, USER_SQL } from './dimensions.js';
-import { booleanOrNull, isoFromMicros, numberOrNull, parseJson, stringOrNull, type Json } from './rows.js';
+import { TYPED_ATTRIBUTE_COLUMNS_SQL } from '../telemetry/typed-attributes.js';
+import {
+  booleanOrNull,
+  eventAttributes,
+  isoFromMicros,
+  numberOrNull,
+  stringOrNull,
+  type Json,
+} from './rows.js';
 import { param, sql } from './sql-fragment.js';
 import type { FilterName } from './types.js';
 
@@ -42,7 +50,7 @@ export interface EventListQuery {
 export const EVENT_COLUMNS = `key::VARCHAR AS key, epoch_us(time) AS time_us, name, session_id,
   ${USER_SQL} AS "user", machine_name AS machine, model, prompt_id, sequence, cost_usd, duration_ms,
   tool_name, success, status_code, error, input_tokens, output_tokens, cache_read_tokens,
-  cache_creation_tokens, attributes`;
+  cache_creation_tokens, attributes, ${TYPED_ATTRIBUTE_COLUMNS_SQL}`;
 
 /** Events in the range, newest first, one page of them, and how many there are in all. */
 export async function listEvents(
@@ -86,6 +94,6 @@ export function eventItem(row: Row): EventItem {
     output_tokens: numberOrNull(row.output_tokens),
     cache_read_tokens: numberOrNull(row.cache_read_tokens),
     cache_creation_tokens: numberOrNull(row.cache_creation_tokens),
-    attributes: parseJson(row.attributes),
+    attributes: eventAttributes(row),
   };
 }

@@ -2,6 +2,8 @@
  * DuckDB values (bigint counts, epoch microseconds, JSON text) as plain JSON values for the API.
  * Telemetry strings are passed through unchanged: the UI escapes them.
  */
+import type { Row } from '../store/database.js';
+import { withTypedAttributes } from '../telemetry/typed-attributes.js';
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
@@ -41,4 +43,14 @@ export function parseJson(value: unknown): Json {
   } catch {
     return value;
   }
+}
+
+/**
+ * A stored event's attributes as sent: its `attributes` JSON with the ones kept in typed columns put
+ * back (the row must hold TYPED_ATTRIBUTE_COLUMNS_SQL's columns).
+ */
+export function eventAttributes(row: Row): Json {
+  const parsed = parseJson(row.attributes);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return parsed;
+  return withTypedAttributes(parsed, row) as { [key: string]: Json };
 }

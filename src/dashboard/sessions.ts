@@ -1,7 +1,15 @@
 import type { EventItem } from './event-list.js';
 import type { ReadDb, Row } from '../store/database.js';
 import { allOf, filterSql, rangeSql, USER_SQL, type Source } from './dimensions.js';
-import { booleanOrNull, isoFromMicros, numberOrNull, numberOrZero, parseJson, stringOrNull } from './rows.js';
+import { TYPED_ATTRIBUTE_COLUMNS_SQL } from '../telemetry/typed-attributes.js';
+import {
+  booleanOrNull,
+  eventAttributes,
+  isoFromMicros,
+  numberOrNull,
+  numberOrZero,
+  stringOrNull,
+} from './rows.js';
 import { param, sql, type Sql } from './sql-fragment.js';
 import type { FilterName } from './types.js';
 
@@ -158,7 +166,7 @@ export async function sessionDetail(db: ReadDb, sessionId: string): Promise<Sess
   if (row === undefined) return undefined;
   const events = await db.all(
     `SELECT epoch_us(time) AS time_us, name, sequence, prompt_id, model, cost_usd, duration_ms, tool_name,
-       success, status_code, error, input_tokens, output_tokens, attributes
+       success, status_code, error, input_tokens, output_tokens, attributes, ${TYPED_ATTRIBUTE_COLUMNS_SQL}
      FROM events WHERE session_id = ?
      ORDER BY time, sequence NULLS LAST, key
      LIMIT ${MAX_TIMELINE_EVENTS + 1}`,
@@ -181,7 +189,7 @@ export async function sessionDetail(db: ReadDb, sessionId: string): Promise<Sess
       error: stringOrNull(e.error),
       input_tokens: numberOrNull(e.input_tokens),
       output_tokens: numberOrNull(e.output_tokens),
-      attributes: parseJson(e.attributes),
+      attributes: eventAttributes(e),
     });
     groups.set(promptId, list);
   }

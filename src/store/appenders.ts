@@ -98,5 +98,6 @@ export function appendEvent(a: DuckDBAppender, e: TelemetryEvent): void {
   a.appendVarchar(e.scopeName);
   a.appendVarchar(e.attributesJson);
   resource(a, e.resource);
+  a.appendInteger(e.typedAttributes);
   a.endRow();
 }

@@ -100,4 +100,12 @@ CREATE TABLE alert_history (
   value DOUBLE NOT NULL
 );`,
   },
+  {
+    version: 3,
+    name: 'event attributes kept in their typed columns',
+    sql: `
+-- Which attributes an event's JSON leaves to their typed columns (bit i: TYPED_EVENT_ATTRIBUTES[i] in
+-- src/telemetry/typed-attributes.ts); NULL on rows stored before, whose JSON holds them all.
+ALTER TABLE events ADD COLUMN typed_attributes INTEGER;`,
+  },
 ];

@@ -82,6 +82,28 @@ export function canonicalJson(value: AttrValue): string {
   return JSON.stringify(sortedCopy(value)) ?? canonicalText(value);
 }
 
+/**
+ * canonicalJson of `attrs`, and of `attrs` without the keys `leftOut` names, sorting once: what an
+ * event hashes for its identity, and what it stores beside its typed columns.
+ */
+export function canonicalJsonAndRest(
+  attrs: Attributes,
+  leftOut: (key: string) => boolean,
+): [all: string, rest: string] {
+  const sorted = sortedCopy(attrs) as Record<string, AttrValue> | undefined;
+  if (sorted === undefined) {
+    const rest: Record<string, AttrValue> = {};
+    for (const key of Object.keys(attrs))
+      if (!leftOut(key))
+        Object.defineProperty(rest, key, { value: attrs[key], enumerable: true, writable: true });
+    return [canonicalText(attrs), canonicalText(rest)];
+  }
+  // sortedCopy gives up on "__proto__" and index-like keys, so these keys assign plainly, in order.
+  const rest: Record<string, AttrValue> = {};
+  for (const key of Object.keys(sorted)) if (!leftOut(key)) rest[key] = sorted[key] ?? null;
+  return [JSON.stringify(sorted), JSON.stringify(rest)];
+}
+
 /** `value` with every object's keys inserted in sorted order; undefined for the keys above. */
 function sortedCopy(value: AttrValue): AttrValue | undefined {
   if (value === null || typeof value !== 'object') return value;

@@ -5,11 +5,13 @@ import {
   attrNumber,
   attrString,
   canonicalJson,
+  canonicalJsonAndRest,
   toAttributes,
   toAttrValue,
 } from './attributes.js';
 import { identityKey } from './identity.js';
 import { originOf } from './origin.js';
+import { leftToColumn, typedMask } from './typed-attributes.js';
 import type { Attributes, Normalized, TelemetryEvent } from './records.js';
 
 export interface LogsOptions {
@@ -63,18 +65,9 @@ function toEvent(
   const name = eventName(own, record, body);
   const sequence = attrInteger(own, 'event.sequence');
   const origin = originOf(resource, own);
-  const attributesJson = canonicalJson(own);
-  return {
+  const event: Writable<TelemetryEvent> = {
     origin,
-    key: identityKey(
-      origin.sessionId ?? '',
-      sequence ?? '',
-      timeUs,
-      name,
-      body ?? '',
-      resourceJson,
-      attributesJson,
-    ),
+    key: '',
     timeUs,
     observedUs: record.observedTimeUs > 0 ? record.observedTimeUs : timeUs,
     name,
@@ -96,10 +89,32 @@ function toEvent(
     source: attrString(own, 'source'),
     severityText: record.severityText === '' ? null : record.severityText,
     scopeName: scope.name,
-    attributesJson,
+    attributesJson: '',
+    typedAttributes: 0,
     resource,
   };
+  // The identity hashes every attribute as sent; the store keeps the typed ones in their columns.
+  const mask = typedMask(own, event);
+  const [allJson, restJson] =
+    mask === 0
+      ? [canonicalJson(own), undefined]
+      : canonicalJsonAndRest(own, (key) => leftToColumn(mask, key));
+  event.key = identityKey(
+    origin.sessionId ?? '',
+    sequence ?? '',
+    timeUs,
+    name,
+    body ?? '',
+    resourceJson,
+    allJson,
+  );
+  event.attributesJson = restJson ?? allJson;
+  event.typedAttributes = mask;
+  return event;
 }
+
+/** The record being built, before its fields are final. */
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Claude Code's own `event.timestamp` is the event time; the record's times are the fallbacks. */
 function eventTime(attrs: Attributes, record: LogRecord): number | undefined {

@@ -80,8 +80,13 @@ export interface TelemetryEvent {
   readonly source: string | null;
   readonly severityText: string | null;
   readonly scopeName: string;
-  /** the record's own attributes as canonical JSON (sorted keys), as on MetricPoint */
+  /**
+   * the record's own attributes as canonical JSON (sorted keys), but for those its typed fields hold
+   * exactly (see typed-attributes.ts)
+   */
   readonly attributesJson: string;
+  /** which attributes were left to typed fields: bit i for TYPED_EVENT_ATTRIBUTES[i] */
+  readonly typedAttributes: number;
   /** the resource's attributes: one object shared by every record of that resource */
   readonly resource: Attributes;
 }
