@@ -4,7 +4,7 @@
  * events/s, p50/p99 request latency, the CPU the server and this client used (in cores: both share the
  * machine) and the server's peak RSS.
  *
- *   npx tsx bench/ingest.ts [--seconds 10] [--concurrency 16] [--requests 3000] [--protocols grpc,http-proto,http-json]
+ *   npx tsx bench/ingest.ts [--seconds 10] [--concurrency 16] [--requests 3000] [--protocols grpc,grpc-gzip,http-proto,http-proto-gzip,http-json]
  *     [--per-request 100] [--shape spread|export] [--serve-args="--max-busy 0.9"]
  *
  * A closed loop: N requests in flight, the next sent when one is answered. --shape export puts all of a
