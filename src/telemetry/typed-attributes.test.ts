@@ -3,11 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { DuckDBInstance } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { kv, logsRequest } from '../../test/support/requests.js';
 import { listEvents } from '../dashboard/event-list.js';
 import { sessionDetail } from '../dashboard/sessions.js';
-import { Database } from '../store/database.js';
+import { Database, STORE_FILE } from '../store/database.js';
+import { MIGRATIONS } from '../store/migrations.js';
 import { BatchWriter } from '../store/writer.js';
 import { canonicalJson, toAttributes } from './attributes.js';
 import { normalizeLogs } from './normalize-logs.js';
@@ -137,6 +139,57 @@ describe('event attributes kept in typed columns', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('a store from before typed_attributes', () => {
+  it('gives back the attributes of rows stored before, and of rows stored after the upgrade', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ccmon-typed-upgrade-'));
+    try {
+      // The schema as the release before it left it, with one event stored whole in its JSON.
+      const old = await DuckDBInstance.create(join(dir, STORE_FILE));
+      const conn = await old.connect();
+      await conn.run(
+        'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)',
+      );
+      for (const m of MIGRATIONS.filter((m) => m.version <= 2)) {
+        await conn.run(m.sql);
+        await conn.run('INSERT INTO schema_migrations VALUES (?, ?, now()::TIMESTAMP)', [m.version, m.name]);
+      }
+      await conn.run(
+        `INSERT INTO events (key, time, observed_time, name, session_id, cost_usd, scope_name, attributes, resource)
+         VALUES (uuid(), make_timestamp(?::BIGINT), make_timestamp(?::BIGINT), 'api_request', 's-old', 0.5,
+                 'scope', ?, '{}')`,
+        [
+          BigInt(T0),
+          BigInt(T0),
+          canonicalJson({ 'event.name': 'api_request', 'session.id': 's-old', cost_usd: 0.5 }),
+        ],
+      );
+      conn.closeSync();
+      old.closeSync();
+
+      const db = await Database.open(dir);
+      try {
+        const writer = await BatchWriter.create(db, { maxQueuedRecords: 100, maxBatchRecords: 100 });
+        const attrs: Attrs = { 'event.name': 'api_request', 'session.id': 's-new', cost_usd: 0.25 };
+        const { records } = normalizeLogs(logsRequest(RES, [{ timeUs: T0 + 1_000_000, attrs }]), {
+          dropContent: false,
+        });
+        await writer.write({ points: [], events: records });
+        await writer.close();
+        const range = { fromMs: T0 / 1000 - 1, toMs: T0 / 1000 + 60_000, limit: 10, offset: 0, filters: {} };
+        const { events } = await db.withRead((r) => listEvents(r, range));
+        assert.deepEqual(
+          events.map((e) => wire(e.attributes)),
+          [asSent(attrs), asSent({ 'event.name': 'api_request', 'session.id': 's-old', cost_usd: 0.5 })],
+        );
+      } finally {
+        await db.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
