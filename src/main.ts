@@ -88,7 +88,7 @@ export async function startServer(
       maxQueueDelayMs: 1_000,
       // As the Collector's batch processor waits 200 ms by default: a DuckDB transaction costs some
       // 3.5 ms of CPU whatever its size, which committing every few milliseconds under load spent again
-      // and again (the events knee per server core went from 11,500/s to 15,000-21,000/s).
+      // and again (the events knees per server core went from 11,100-11,700/s to 14,000-16,100/s).
       minCommitIntervalMs: 200,
       onCommit: (records, ms) => commits.observe(records, ms),
     });

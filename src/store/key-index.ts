@@ -16,8 +16,11 @@
 export type KeyState = 'new' | 'unknown';
 
 const SECOND_US = 1_000_000;
-/** What one second's set costs beyond its keys (its objects and headers), in keys of the budget. */
-export const SECOND_COST = 32;
+/**
+ * What one second's set costs beyond its keys, in keys of the budget: about 300 bytes (measured: a
+ * second holding one key), as much as some 46 keys at 6.5 bytes each.
+ */
+export const SECOND_COST = 46;
 
 export class KeyIndex {
   private readonly seconds = new Map<number, FingerprintSet>();
@@ -91,10 +94,9 @@ class FingerprintSet {
 
   /** Adds the fingerprint; false when it was there already. */
   add(fingerprint: number): boolean {
-    if (this.has(fingerprint)) return false;
     // Up to three quarters full: a lookup of a key not there (most are new) probes some 8 slots.
     if ((this.size + 1) * 4 > this.slots.length * 3) this.grow();
-    this.place(fingerprint);
+    if (!this.place(fingerprint)) return false;
     this.size += 1;
     return true;
   }
@@ -105,12 +107,17 @@ class FingerprintSet {
     for (const fingerprint of old) if (fingerprint !== 0) this.place(fingerprint);
   }
 
-  private place(fingerprint: number): void {
+  /** Puts the fingerprint in its slot, one probe sequence; false when it was there already. */
+  private place(fingerprint: number): boolean {
     const slots = this.slots;
     const mask = slots.length - 1;
     let i = fingerprint & mask;
-    while (slots[i] !== 0) i = (i + 1) & mask;
+    for (let slot = slots[i]; slot !== 0; slot = slots[i]) {
+      if (slot === fingerprint) return false;
+      i = (i + 1) & mask;
+    }
     slots[i] = fingerprint;
+    return true;
   }
 }
 

@@ -93,6 +93,11 @@ describe('event attributes kept in typed columns', () => {
     // As the API sends them: JSON (where -0 is 0, as it was in the stored JSON).
     const byName = new Map(events.map((e) => [e.name, wire(e.attributes)]));
     assert.deepEqual(byName.get('api_request'), asSent(API_REQUEST));
+    assert.deepEqual(
+      Object.keys(byName.get('api_request') as object),
+      Object.keys(asSent(API_REQUEST) as object),
+      'in the stored JSON’s order, sorted keys',
+    );
     assert.deepEqual(byName.get('tool_result'), asSent(COERCED));
     assert.deepEqual(byName.get('user_prompt'), asSent({ 'event.name': 'user_prompt', prompt_length: '12' }));
 

@@ -54,12 +54,10 @@ const BIT_OF_KEY = new Map(TYPED_EVENT_ATTRIBUTES.map((t, i) => [t.key, i]));
  */
 export function typedMask(own: Attributes, event: TypedEventValues): number {
   let mask = 0;
-  for (let i = 0; i < TYPED_EVENT_ATTRIBUTES.length; i++) {
-    const typed = TYPED_EVENT_ATTRIBUTES[i];
-    const value = typed === undefined ? undefined : own[typed.key];
-    if (value !== undefined && value !== null && typed !== undefined && value === typed.of(event))
-      mask |= 1 << i;
-  }
+  TYPED_EVENT_ATTRIBUTES.forEach((typed, i) => {
+    const value = own[typed.key];
+    if (value !== undefined && value === typed.of(event)) mask |= 1 << i;
+  });
   return mask;
 }
 
@@ -85,11 +83,13 @@ export function withTypedAttributes(
 ): Record<string, unknown> {
   const mask = row.typed_attributes;
   if (typeof mask !== 'number' || mask === 0) return attributes;
-  const out: Record<string, unknown> = { ...attributes };
+  const entries = Object.entries(attributes);
   TYPED_EVENT_ATTRIBUTES.forEach((typed, i) => {
     if ((mask & (1 << i)) === 0) return;
     const value = row[`typed_${typed.column}`];
-    out[typed.key] = typeof value === 'bigint' ? Number(value) : value;
+    entries.push([typed.key, typeof value === 'bigint' ? Number(value) : value]);
   });
-  return out;
+  // In the stored JSON's order (sorted keys, as before typed_attributes); fromEntries also keeps a
+  // "__proto__" attribute an attribute.
+  return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
