@@ -151,7 +151,7 @@ export const SERVE_SETTINGS: readonly SettingSpec[] = [
     flag: 'store-memory',
     env: 'CCMON_STORE_MEMORY',
     kind: 'bytes',
-    help: 'memory the store may use for its buffers (larger queries spill to disk)',
+    help: 'memory the store may use for its buffers while queries run (larger ones spill to disk); ingest alone keeps to 48MiB',
     fallback: () => '96MiB',
   },
   {

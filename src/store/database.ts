@@ -49,6 +49,13 @@ const WRITERS = 2;
 /** DuckDB's default for max_vacuum_tasks. */
 const VACUUM_TASKS = 100;
 const DEFAULT_MEMORY_LIMIT = 96 * 1024 * 1024;
+/**
+ * DuckDB's limit while no query runs. DuckDB keeps blocks it has read or written cached up to its
+ * limit, and ingest needs few of them: the closed-loop benchmark's peak RSS was 314 MB with 96 MiB
+ * and 261 MB with 48, at no less throughput (docs/benchmarks.md). Queries get the whole limit while
+ * they run: the 30-day dashboard over a large store runs out of memory under 64 MiB.
+ */
+const INGEST_MEMORY_LIMIT = 48 * 1024 * 1024;
 /** DuckDB's own default for checkpoint_threshold. */
 const DEFAULT_CHECKPOINT_WAL_BYTES = 16 * 1024 * 1024;
 /** DuckDB's automatic checkpoint, left only as a backstop in case ccmon's own keep failing. */
@@ -108,6 +115,11 @@ export class Database {
   private readonly appenders = new Map<DuckDBConnection, Map<string, DuckDBAppender>>();
   /** The RowBuffers' appenders, closed with the store. */
   private readonly bufferAppenders: DuckDBAppender[] = [];
+  /** Queries (reads, compaction) running now: while any does, DuckDB has memoryLimits.queries. */
+  private queriesRunning = 0;
+  /** Settles when the last change of DuckDB's memory limit asked for has been made (or failed). */
+  private limitChanged: Promise<void> = Promise.resolve();
+  private appliedLimit: number;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -115,8 +127,10 @@ export class Database {
     private readonly readerConnections: readonly DuckDBConnection[],
     readonly path: string,
     private readonly checkpointWalBytes: number,
+    private readonly memoryLimits: { readonly ingest: number; readonly queries: number },
   ) {
     this.readers = new ConnectionPool(readerConnections);
+    this.appliedLimit = memoryLimits.ingest;
   }
 
   /** Opens (and creates, unless read-only) the store in `dataDir`, applying pending migrations. */
@@ -130,13 +144,15 @@ export class Database {
     if (!readOnly) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     // DuckDB would take 80% of the machine's memory for its buffers; a monitoring agent must not.
     // Queries that need more spill to the data dir's tmp folder instead of growing the process.
+    const queries = options.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT;
+    const memoryLimits = { queries, ingest: readOnly ? queries : Math.min(queries, INGEST_MEMORY_LIMIT) };
     const settings: Record<string, string> = {
       // A checkpoint that also merges small row groups (vacuum) blocks every commit for a second or
       // more, a few times a minute under load; merging is left to `compact`, run on a schedule.
       max_vacuum_tasks: '0',
       // ccmon checkpoints between transactions itself (see checkpointIfDue).
       checkpoint_threshold: BACKSTOP_CHECKPOINT_THRESHOLD,
-      memory_limit: `${Math.floor((options.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT) / 1024 / 1024)}MB`,
+      memory_limit: `${memoryLimits.ingest}B`,
       ...(readOnly ? { access_mode: 'READ_ONLY' } : { temp_directory: join(dataDir, 'tmp') }),
     };
     let instance: DuckDBInstance;
@@ -154,16 +170,45 @@ export class Database {
       await connect(READERS),
       path,
       options.checkpointWalBytes ?? DEFAULT_CHECKPOINT_WAL_BYTES,
+      memoryLimits,
     );
   }
 
   async withRead<T>(fn: (db: ReadDb) => Promise<T>): Promise<T> {
     const conn = await this.readers.take();
     try {
-      return await fn({ all: (sql, params) => all(conn, sql, params) });
+      return await this.withQueryMemory(conn, () => fn({ all: (sql, params) => all(conn, sql, params) }));
     } finally {
       this.readers.give(conn);
     }
+  }
+
+  /** Runs `fn` (a query on `conn`) with DuckDB's whole memory limit. */
+  private async withQueryMemory<T>(conn: DuckDBConnection, fn: () => Promise<T>): Promise<T> {
+    if (this.queriesRunning++ === 0) await this.applyMemoryLimit(conn);
+    try {
+      return await fn();
+    } finally {
+      if (--this.queriesRunning === 0) await this.applyMemoryLimit(conn);
+    }
+  }
+
+  /**
+   * Gives DuckDB the limit for what runs now. Changes are made one at a time, each for the state when
+   * it runs, so the last one made is right whatever order queries start and end in. The limit is
+   * global: any connection sets it.
+   */
+  private applyMemoryLimit(conn: DuckDBConnection): Promise<void> {
+    this.limitChanged = this.limitChanged.then(async () => {
+      const bytes = this.queriesRunning > 0 ? this.memoryLimits.queries : this.memoryLimits.ingest;
+      if (bytes === this.appliedLimit) return;
+      // Lowering fails while writes pin more than the lower limit; the next query's end tries again.
+      await conn.run(`SET memory_limit = '${bytes}B'`).then(
+        () => (this.appliedLimit = bytes),
+        () => undefined,
+      );
+    });
+    return this.limitChanged;
   }
 
   /** Bytes of the store on disk: the DuckDB file and its write-ahead log. */
@@ -177,10 +222,15 @@ export class Database {
 
   /** Memory DuckDB's buffer manager holds now, in bytes. */
   async memoryBytes(): Promise<number> {
-    const [row] = await this.withRead((db) =>
-      db.all('SELECT sum(memory_usage_bytes)::BIGINT AS bytes FROM duckdb_memory()'),
-    );
-    return Number(row?.bytes ?? 0);
+    // Not through withRead: reading DuckDB's own counters needs no memory, and a scrape every few
+    // seconds must not raise the limit it reports on.
+    const conn = await this.readers.take();
+    try {
+      const [row] = await all(conn, 'SELECT sum(memory_usage_bytes)::BIGINT AS bytes FROM duckdb_memory()');
+      return Number(row?.bytes ?? 0);
+    } finally {
+      this.readers.give(conn);
+    }
   }
 
   /**
@@ -293,7 +343,12 @@ export class Database {
    * rows of a 90-day team store never compacted), far less when run after every retention pass.
    */
   async compact(): Promise<void> {
-    await this.maintenance(`SET max_vacuum_tasks = ${VACUUM_TASKS}; CHECKPOINT; SET max_vacuum_tasks = 0`);
+    await this.whenWritersIdle(async ([writer]) => {
+      if (writer === undefined) return;
+      await this.withQueryMemory(writer, () =>
+        writer.run(`SET max_vacuum_tasks = ${VACUUM_TASKS}; CHECKPOINT; SET max_vacuum_tasks = 0`),
+      );
+    });
   }
 
   /** Runs a statement outside any transaction (CHECKPOINT), after every earlier write. */
