@@ -142,7 +142,7 @@ export async function healthFamilies(src: HealthSources): Promise<MetricFamily[]
     ),
     gauge(
       'ccmon_store_memory_limit_bytes',
-      'Memory DuckDB may hold (--store-memory); larger queries spill to disk.',
+      'Memory DuckDB may hold while queries run (--store-memory); larger ones spill to disk. Ingest alone keeps to 48 MiB of it.',
       src.storeMemoryLimitBytes,
     ),
     ...processFamilies(),

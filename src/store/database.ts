@@ -52,8 +52,8 @@ const DEFAULT_MEMORY_LIMIT = 96 * 1024 * 1024;
 /**
  * DuckDB's limit while no query runs. DuckDB keeps blocks it has read or written cached up to its
  * limit, and ingest needs few of them: the closed-loop benchmark's peak RSS was 314 MB with 96 MiB
- * and 261 MB with 48, at no less throughput (docs/benchmarks.md). Queries get the whole limit while
- * they run: the 30-day dashboard over a large store runs out of memory under 64 MiB.
+ * and 267-273 MB with this, at no less throughput (docs/benchmarks.md). Queries get the whole limit
+ * while they run: the 30-day dashboard over a large store runs out of memory under 64 MiB.
  */
 const INGEST_MEMORY_LIMIT = 48 * 1024 * 1024;
 /** DuckDB's own default for checkpoint_threshold. */
