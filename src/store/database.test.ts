@@ -132,40 +132,48 @@ describe('Database checkpoints', () => {
 describe('Database memory limit', () => {
   it('gives DuckDB its whole limit while queries run, and a smaller one to ingest alone', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ccmon-memory-'));
-    const db = await Database.open(dir, { memoryLimitBytes: 96 * 1024 * 1024 });
     const limit = "SELECT current_setting('memory_limit') AS limit";
-    const inWrite = async () => (await db.withWrite((w) => w.all(limit)))[0]?.limit;
-    const inRead = async (during: () => Promise<void> = async () => undefined) =>
+    const inWrite = async (db: Database) => (await db.withWrite((w) => w.all(limit)))[0]?.limit;
+    const inRead = async (db: Database, during: () => Promise<void> = async () => undefined) =>
       db.withRead(async (r) => {
         await during();
         return (await r.all(limit))[0]?.limit;
       });
     try {
-      assert.equal(await inWrite(), '48.0 MiB');
-      assert.equal(await inRead(), '96.0 MiB');
-      assert.equal(await inWrite(), '48.0 MiB');
-      // Overlapping queries: the first one's end must not take the limit from the second.
-      let endFirst = (): void => undefined;
-      const first = inRead(() => new Promise((resolve) => (endFirst = resolve)));
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      const second = inRead(async () => {
-        endFirst();
-        await first;
-      });
-      assert.deepEqual(await Promise.all([first, second]), ['96.0 MiB', '96.0 MiB']);
-      assert.equal(await inWrite(), '48.0 MiB');
-      await db.compact();
-      assert.equal(await inWrite(), '48.0 MiB');
+      const db = await Database.open(dir, { memoryLimitBytes: 96 * 1024 * 1024 });
+      try {
+        assert.equal(await inWrite(db), '48.0 MiB');
+        assert.equal(await inRead(db), '96.0 MiB');
+        assert.equal(await inWrite(db), '48.0 MiB');
+        // Overlapping queries: the first one's end must not take the limit from the second.
+        let endFirst = (): void => undefined;
+        let firstRunning = (): void => undefined;
+        const running = new Promise<void>((resolve) => (firstRunning = resolve));
+        const first = inRead(db, async () => {
+          firstRunning();
+          await new Promise<void>((resolve) => (endFirst = resolve));
+        });
+        await running;
+        const second = inRead(db, async () => {
+          endFirst();
+          await first;
+        });
+        assert.deepEqual(await Promise.all([first, second]), ['96.0 MiB', '96.0 MiB']);
+        assert.equal(await inWrite(db), '48.0 MiB');
+        await db.compact();
+        assert.equal(await inWrite(db), '48.0 MiB');
+      } finally {
+        await db.close();
+      }
+      // A limit below the ingest one is kept for both.
+      const small = await Database.open(dir, { memoryLimitBytes: 32 * 1024 * 1024 });
+      try {
+        assert.equal(await inWrite(small), '32.0 MiB');
+        assert.equal(await inRead(small), '32.0 MiB');
+      } finally {
+        await small.close();
+      }
     } finally {
-      await db.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-    // A limit below the ingest one is kept for both.
-    const small = await Database.open(dir, { memoryLimitBytes: 32 * 1024 * 1024 });
-    try {
-      assert.equal(await small.withWrite(async (w) => (await w.all(limit))[0]?.limit), '32.0 MiB');
-    } finally {
-      await small.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
