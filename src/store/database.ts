@@ -175,9 +175,16 @@ export class Database {
   }
 
   async withRead<T>(fn: (db: ReadDb) => Promise<T>): Promise<T> {
+    return this.onReader((conn) =>
+      this.withQueryMemory(conn, () => fn({ all: (sql, params) => all(conn, sql, params) })),
+    );
+  }
+
+  /** Runs `fn` on a reader connection, taken from the pool and given back. */
+  private async onReader<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
     const conn = await this.readers.take();
     try {
-      return await this.withQueryMemory(conn, () => fn({ all: (sql, params) => all(conn, sql, params) }));
+      return await fn(conn);
     } finally {
       this.readers.give(conn);
     }
@@ -224,13 +231,10 @@ export class Database {
   async memoryBytes(): Promise<number> {
     // Not through withRead: reading DuckDB's own counters needs no memory, and a scrape every few
     // seconds must not raise the limit it reports on.
-    const conn = await this.readers.take();
-    try {
-      const [row] = await all(conn, 'SELECT sum(memory_usage_bytes)::BIGINT AS bytes FROM duckdb_memory()');
-      return Number(row?.bytes ?? 0);
-    } finally {
-      this.readers.give(conn);
-    }
+    const [row] = await this.onReader((conn) =>
+      all(conn, 'SELECT sum(memory_usage_bytes)::BIGINT AS bytes FROM duckdb_memory()'),
+    );
+    return Number(row?.bytes ?? 0);
   }
 
   /**

@@ -95,10 +95,9 @@ function toEvent(
   };
   // The identity hashes every attribute as sent; the store keeps the typed ones in their columns.
   const mask = typedMask(own, event);
-  const [allJson, restJson] =
-    mask === 0
-      ? [canonicalJson(own), undefined]
-      : canonicalJsonAndRest(own, (key) => leftToColumn(mask, key));
+  let allJson: string;
+  if (mask === 0) allJson = event.attributesJson = canonicalJson(own);
+  else [allJson, event.attributesJson] = canonicalJsonAndRest(own, (key) => leftToColumn(mask, key));
   event.key = identityKey(
     origin.sessionId ?? '',
     sequence ?? '',
@@ -108,7 +107,6 @@ function toEvent(
     resourceJson,
     allJson,
   );
-  event.attributesJson = restJson ?? allJson;
   event.typedAttributes = mask;
   return event;
 }
