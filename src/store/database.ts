@@ -56,8 +56,16 @@ const DEFAULT_MEMORY_LIMIT = 96 * 1024 * 1024;
  * while they run: the 30-day dashboard over a large store runs out of memory under 64 MiB.
  */
 const INGEST_MEMORY_LIMIT = 48 * 1024 * 1024;
-/** DuckDB's own default for checkpoint_threshold. */
-const DEFAULT_CHECKPOINT_WAL_BYTES = 16 * 1024 * 1024;
+/**
+ * Twice DuckDB's default checkpoint_threshold. DuckDB appends to a checkpointed table in a new row
+ * group (for its vacuum to merge later, which ccmon leaves to `compact`), so each checkpoint leaves one
+ * row group per table, and DuckDB keeps the metadata of every row group it has written or read: some
+ * 60 KB each with ccmon's tables. At 16 MB of log a row group held about 15,000 rows (DuckDB alone
+ * with ccmon's schema: 8.5 bytes of malloc per row stored, against 1.5 with 50,000-row groups); at
+ * 32 MB it holds twice that. At 64 MB the rows awaiting their checkpoint spill past the ingest memory
+ * limit to the temp folder (docs/benchmarks.md).
+ */
+const DEFAULT_CHECKPOINT_WAL_BYTES = 32 * 1024 * 1024;
 /** DuckDB's automatic checkpoint, left only as a backstop in case ccmon's own keep failing. */
 const BACKSTOP_CHECKPOINT_THRESHOLD = '1GB';
 
@@ -349,9 +357,15 @@ export class Database {
   async compact(): Promise<void> {
     await this.whenWritersIdle(async ([writer]) => {
       if (writer === undefined) return;
-      await this.withQueryMemory(writer, () =>
-        writer.run(`SET max_vacuum_tasks = ${VACUUM_TASKS}; CHECKPOINT; SET max_vacuum_tasks = 0`),
-      );
+      await this.withQueryMemory(writer, async () => {
+        await writer.run(`SET max_vacuum_tasks = ${VACUUM_TASKS}`);
+        // A failed compaction must not leave every later checkpoint merging (and blocking writes).
+        try {
+          await writer.run('CHECKPOINT');
+        } finally {
+          await writer.run('SET max_vacuum_tasks = 0');
+        }
+      });
     });
   }
 

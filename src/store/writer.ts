@@ -55,11 +55,13 @@ export interface WriterOptions {
 }
 
 /**
- * 7-8 bytes a key (measured): some 16 MB for both tables when full. At 20,000 records/s that is
- * about 50 s of history (a re-send older than that is checked against the table instead), at a
- * team's rate hours.
+ * 7-8 bytes a key (measured): some 8 MB for both tables when full. At 20,000 records/s that is
+ * about 25 s of history (a re-send older than that is checked against the table instead: exact, but
+ * slower), at a team's rate a day and more. Halved from 1,000,000 with the checkpoint threshold
+ * doubled (database.ts): together they took the overload benchmark's peak RSS from 328-334 MB to
+ * 307-312 MB (docs/benchmarks.md).
  */
-const DEFAULT_KEY_INDEX_BUDGET = 1_000_000;
+const DEFAULT_KEY_INDEX_BUDGET = 500_000;
 /** How much recent history a restart loads back into the key index: at most 10 minutes... */
 const RELOAD_US = 10 * 60_000_000;
 /** ...and 200,000 keys: they come back as row objects, all at once, while the server starts. */
