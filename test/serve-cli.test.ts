@@ -75,12 +75,17 @@ describe('ccmon serve and report', () => {
     assert.match(second.output(), /stopped/);
   });
 
-  it('runs with the heap limit and malloc arenas of its #! line and reports its memory on /metrics', async () => {
+  it('runs with the heap limit and malloc arenas (glibc and DuckDB) of its #! line and reports its memory on /metrics', async () => {
     const server = await spawnServer(tempDir());
     try {
       // env(1) set it for node, which it then became (same pid): glibc read it at start.
       const environ = readFileSync(`/proc/${server.process.pid}/environ`, 'utf8').split('\0');
       assert.ok(environ.includes('MALLOC_ARENA_MAX=1'), "MALLOC_ARENA_MAX=1 in the server's environment");
+      // DuckDB's own jemalloc reads its options under this name when it first allocates.
+      assert.ok(
+        environ.includes('DUCKDB_JE_MALLOC_CONF=narenas:1'),
+        "DUCKDB_JE_MALLOC_CONF=narenas:1 in the server's environment",
+      );
       const text = await (await fetch(`${server.apiUrl}/metrics`)).text();
       const value = (name: string): number => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);
       // 512 MB of old generation plus the young one (8 MB semi-spaces). Node's own default is about a quarter of the
