@@ -60,10 +60,10 @@ const INGEST_MEMORY_LIMIT = 48 * 1024 * 1024;
  * Twice DuckDB's default checkpoint_threshold. DuckDB appends to a checkpointed table in a new row
  * group (for its vacuum to merge later, which ccmon leaves to `compact`), so each checkpoint leaves one
  * row group per table, and DuckDB keeps the metadata of every row group it has written or read: some
- * 60 KB each with ccmon's tables. At 16 MB of log a row group held about 15,000 rows (DuckDB alone
- * with ccmon's schema: 8.5 bytes of malloc per row stored, against 1.5 with 50,000-row groups); at
- * 32 MB it holds twice that. At 64 MB the rows awaiting their checkpoint spill past the ingest memory
- * limit to the temp folder (docs/benchmarks.md).
+ * 60-75 KB each with ccmon's tables. At 16 MB of log a row group held about 15,000 rows (DuckDB alone
+ * with ccmon's schema: malloc in use grew 6.4 MB over 750,000 rows written to each table, against
+ * 2.3 MB with 50,000-row groups); at 32 MB it holds twice that. At 64 MB the rows awaiting their
+ * checkpoint spill past the ingest memory limit to the temp folder (docs/benchmarks.md).
  */
 const DEFAULT_CHECKPOINT_WAL_BYTES = 32 * 1024 * 1024;
 /** DuckDB's automatic checkpoint, left only as a backstop in case ccmon's own keep failing. */
