@@ -9,8 +9,9 @@ import { bearerChecker } from './otlp/auth.js';
 import { bindGrpc, createOtlpGrpcServer } from './otlp/grpc-receiver.js';
 import { createOtlpHttpServer } from './otlp/http-receiver.js';
 import { LoopPressure } from './otlp/loop-pressure.js';
+import { MemoryPressure } from './otlp/memory-pressure.js';
 import { InflightBudget } from './otlp/inflight.js';
-import { Ingest } from './otlp/ingest.js';
+import { Ingest, type Pressure } from './otlp/ingest.js';
 import { IngestStats } from './otlp/stats.js';
 import { CommitStats } from './exporters/ccmon-health.js';
 import { prometheusExposition } from './exporters/prometheus-exposition.js';
@@ -98,10 +99,13 @@ export async function startServer(
       maxUtilization: config.maxBusy,
       windowMs: BUSY_WINDOW_MS,
     });
+    const pressures: Pressure[] = [loopPressure];
+    if (config.maxMemoryBytes !== undefined)
+      pressures.push(new MemoryPressure(config.maxMemoryBytes, () => writer.queuedRecords > 0));
     const ingest = new Ingest(writer, stats, {
       dropContent: config.dropContent,
       retryAfterMs: RETRY_AFTER_MS,
-      loopPressure,
+      pressures,
     });
     const authorized = bearerChecker(config.token);
     const receiver = {

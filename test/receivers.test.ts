@@ -342,29 +342,47 @@ describe('OTLP receivers', () => {
   });
 });
 
-describe('OTLP receivers of a saturated server (a ccmon child process)', () => {
-  let child: ChildServer;
+/** Starts a ccmon child process with `args` before the suite's tests and stops it after them. */
+function childServer(args: string[]): () => ChildServer {
+  let child: ChildServer | undefined;
   before(async () => {
-    // A low --max-busy, so that a few clients sending at once saturate it, and an idle server does not.
-    child = await spawnServer(tempDir(), ['--max-busy', '0.25']);
+    child = await spawnServer(tempDir(), args);
   });
   after(async () => {
-    child.process.kill('SIGTERM');
-    await child.exited;
+    child?.process.kill('SIGTERM');
+    await child?.exited;
   });
+  return () => {
+    if (child === undefined) throw new Error('the child server has not started');
+    return child;
+  };
+}
+
+/** Sends 100 Claude Code events over OTLP/HTTP protobuf, in a session of their own each time. */
+function logsExporter(child: () => ChildServer, prefix: string): () => Promise<HttpAnswer> {
+  let sent = 0;
+  return () =>
+    post(
+      child().otlpHttpUrl,
+      '/v1/logs',
+      encodeLogsProto(
+        claudeLogsRequest({
+          count: 100,
+          sessionId: `${prefix}-${sent}`,
+          seed: sent++,
+          timeBaseMs: Date.now(),
+        }),
+      ),
+      { 'content-type': 'application/x-protobuf' },
+    );
+}
+
+describe('OTLP receivers of a saturated server (a ccmon child process)', () => {
+  // A low --max-busy, so that a few clients sending at once saturate it, and an idle server does not.
+  const child = childServer(['--max-busy', '0.25']);
 
   it('answers 503 with Retry-After while busy beyond --max-busy, and takes exports again once idle', async () => {
-    const headers = { 'content-type': 'application/x-protobuf' };
-    let sent = 0;
-    const exportLogs = () =>
-      post(
-        child.otlpHttpUrl,
-        '/v1/logs',
-        encodeLogsProto(
-          claudeLogsRequest({ count: 100, sessionId: `busy-${sent}`, seed: sent++, timeBaseMs: Date.now() }),
-        ),
-        headers,
-      );
+    const exportLogs = logsExporter(child, 'busy');
     // Idle (past its busy start-up, and on a test machine that is itself busy): exports are taken.
     const takenOnceIdle = async (): Promise<number> => {
       let status = 0;
@@ -390,5 +408,45 @@ describe('OTLP receivers of a saturated server (a ccmon child process)', () => {
     // The body is a google.rpc.Status, whose message is plain UTF-8 among the protobuf bytes.
     assert.match(refused.body.toString('utf8'), /busy \d+% of the last 1000 ms/);
     assert.equal(await takenOnceIdle(), 200);
+  });
+});
+
+describe('OTLP receivers of a server at its memory limit (a ccmon child process)', () => {
+  // A limit every process is over: exports are taken only while none waits for its commit.
+  const child = childServer(['--max-memory', '1MiB']);
+
+  it('answers 503 with Retry-After while earlier exports wait for their commit, and stores what it took', async () => {
+    const exportLogs = logsExporter(child, 'memory');
+    // One at a time, nothing waits when the next one comes: each is taken.
+    for (let i = 0; i < 3; i++) assert.equal((await exportLogs()).status, 200);
+    let taken = 3;
+    const refusals: HttpAnswer[] = [];
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let i = 0; i < 5; i++) {
+          const answer = await exportLogs();
+          if (answer.status === 503) refusals.push(answer);
+          else if (answer.status === 200) taken++;
+          else assert.fail(`status ${answer.status}`);
+        }
+      }),
+    );
+    assert.ok(refusals.length > 0, 'eight clients at once: none was refused');
+    assert.ok(taken > 3, 'eight clients at once: none was taken');
+    assert.equal(refusals[0]?.headers['retry-after'], '2');
+    assert.match(
+      refusals[0]?.body.toString('utf8') ?? '',
+      /at its memory limit: \d+ MiB resident, over --max-memory 1 MiB/,
+    );
+    assert.equal((await exportLogs()).status, 200);
+    taken++;
+    // The events run 25 s from their base time: a range to an hour from now holds them all.
+    const to = new Date(Date.now() + 3_600_000).toISOString();
+    const summary = await fetch(`${child().apiUrl}/api/v1/report/summary?from=1d&to=${to}`);
+    const events = ((await summary.json()) as { events: Record<string, number> }).events;
+    assert.equal(
+      Object.values(events).reduce((a, b) => a + b, 0),
+      taken * 100,
+    );
   });
 });

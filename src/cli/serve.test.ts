@@ -100,6 +100,15 @@ describe('--retention and --prune-interval', () => {
   });
 });
 
+describe('--max-memory', () => {
+  it('is off by default and takes a size from the flag or CCMON_MAX_MEMORY', () => {
+    assert.equal(resolveServeConfig({}, {}).maxMemoryBytes, undefined);
+    assert.equal(resolveServeConfig({ maxMemoryBytes: '250MiB' }, {}).maxMemoryBytes, 250 * 1048576);
+    assert.equal(resolveServeConfig({}, { CCMON_MAX_MEMORY: '1GiB' }).maxMemoryBytes, 1073741824);
+    assert.throws(() => resolveServeConfig({ maxMemoryBytes: 'lots' }, {}), /--max-memory .*expected a size/);
+  });
+});
+
 describe('--max-busy', () => {
   it('is off (1) by default and takes a share or a percentage', () => {
     assert.equal(resolveServeConfig({}, {}).maxBusy, 1);

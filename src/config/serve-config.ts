@@ -36,6 +36,11 @@ export interface ServeConfig {
   readonly storeMemoryBytes: number;
   /** Share of the last second the event loop may be busy before exports get 503 / UNAVAILABLE (1: off). */
   readonly maxBusy: number;
+  /**
+   * Resident memory above which exports get 503 / UNAVAILABLE while earlier ones wait for their commit
+   * (undefined: no limit).
+   */
+  readonly maxMemoryBytes: number | undefined;
   /** The config file's `alerts:` section (src/alerts/config.ts); the defaults when absent. */
   readonly alerts?: AlertsConfig;
 }
@@ -161,6 +166,14 @@ export const SERVE_SETTINGS: readonly SettingSpec[] = [
     kind: 'fraction',
     help: 'share of the last second ccmon may be busy before it refuses exports with a retry hint (1: never; 0.9 for a server many clients send to)',
     fallback: () => '1',
+  },
+  {
+    key: 'maxMemoryBytes',
+    flag: 'max-memory',
+    env: 'CCMON_MAX_MEMORY',
+    kind: 'bytes',
+    help: 'resident memory (RSS) above which ccmon refuses exports with a retry hint while earlier ones wait for their commit (no limit by default; 250MiB for a server many clients send to: a commit under way can take it some 40 MB further)',
+    fallback: () => undefined,
   },
   {
     key: 'dropContent',

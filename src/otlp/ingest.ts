@@ -24,10 +24,18 @@ export interface ReceiverOptions {
   readonly authorized: (header: string | undefined) => boolean;
 }
 
+/** Why an export would be refused now, if it would. */
+export interface Pressure {
+  readonly overload: string | undefined;
+}
+
 export interface IngestOptions {
   readonly dropContent: boolean;
-  /** Says when the process itself is too hard pressed to take more (see LoopPressure). */
-  readonly loopPressure?: { readonly overload: string | undefined };
+  /**
+   * Say when the process itself is too hard pressed to take more (LoopPressure, MemoryPressure), asked
+   * in order before the writer's own queue limits.
+   */
+  readonly pressures?: readonly Pressure[];
   /** The retry hint sent with 503 / UNAVAILABLE. */
   readonly retryAfterMs: number;
 }
@@ -60,8 +68,7 @@ export class Ingest {
     try {
       // Refused before decoding: when the store is behind, decoding what will be refused anyway
       // would only take CPU from the commits that catch up.
-      const overload =
-        signal === 'traces' ? undefined : (this.options.loopPressure?.overload ?? this.writer.overload);
+      const overload = signal === 'traces' ? undefined : this.overload();
       if (overload !== undefined) throw new OverloadedError(overload);
       if (signal === 'metrics') answer = this.metrics(protocol, format, body);
       else if (signal === 'logs') answer = this.logs(protocol, format, body);
@@ -74,6 +81,14 @@ export class Ingest {
       this.stats.add(protocol, signal, 'rejected', refusal.reason, 1);
       throw refusal;
     });
+  }
+
+  private overload(): string | undefined {
+    for (const pressure of this.options.pressures ?? []) {
+      const why = pressure.overload;
+      if (why !== undefined) return why;
+    }
+    return this.writer.overload;
   }
 
   // metrics() and logs() are not async either, for the decoded request and its records: collecting
