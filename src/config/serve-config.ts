@@ -172,7 +172,7 @@ export const SERVE_SETTINGS: readonly SettingSpec[] = [
     flag: 'max-memory',
     env: 'CCMON_MAX_MEMORY',
     kind: 'bytes',
-    help: 'resident memory (RSS) above which ccmon refuses exports with a retry hint while earlier ones wait for their commit (no limit by default; 250MiB for a server many clients send to: a commit under way can take it some 40 MB further)',
+    help: 'resident memory (RSS) above which ccmon refuses exports with a retry hint while earlier ones wait for their commit (no limit by default; 250MiB for a server many clients send to: work of the store under way can take it some 45 MB further)',
     fallback: () => undefined,
   },
   {

@@ -13,8 +13,9 @@ export class MemoryPressure {
   /**
    * @param writerBusy whether earlier exports wait for their commit
    * @param rss the resident set size in bytes (tests replace it)
-   * @param maxAgeMs how long a reading is reused: a commit can add tens of MB within 100 ms, and one
-   * reading costs some 10 µs (a read of /proc/self/stat), too much for every request at thousands a second
+   * @param maxAgeMs how long a reading is reused: RSS can jump by tens of MB within 100 ms (DuckDB's
+   * work, docs/benchmarks.md), and one reading costs 8 µs (a read of /proc/self/stat), too much to
+   * spend on every request at thousands a second
    */
   constructor(
     private readonly limitBytes: number,
