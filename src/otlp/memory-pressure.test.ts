@@ -35,13 +35,13 @@ describe('MemoryPressure', () => {
         readings++;
         return rss;
       },
-      30,
+      200,
     );
     assert.equal(pressure.overload, undefined);
     rss = 300 * MiB;
     assert.equal(pressure.overload, undefined, 'the reading of a moment ago stands');
     assert.equal(readings, 1);
-    await sleep(40);
+    await sleep(250);
     assert.notEqual(pressure.overload, undefined);
     assert.equal(readings, 2);
   });

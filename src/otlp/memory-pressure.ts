@@ -13,9 +13,10 @@ export class MemoryPressure {
   /**
    * @param writerBusy whether earlier exports wait for their commit
    * @param rss the resident set size in bytes (tests replace it)
-   * @param maxAgeMs how long a reading is reused: RSS can jump by tens of MB within 100 ms (DuckDB's
-   * work, docs/benchmarks.md), and one reading costs 8 µs (a read of /proc/self/stat), too much to
-   * spend on every request at thousands a second
+   * @param maxAgeMs how long a reading is reused. RSS jumps by tens of MB over 100-200 ms at the most
+   * (DuckDB's work, docs/benchmarks.md), so a reading 10 ms old misses little; one reading costs 8 µs
+   * (a read of /proc/self/stat), and Claude Code's exports hold a few records each: at 60,000 records/s
+   * offered in exports of ten, reading for every export would take 5% of a core
    */
   constructor(
     private readonly limitBytes: number,
